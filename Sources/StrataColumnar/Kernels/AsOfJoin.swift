@@ -1,0 +1,162 @@
+/// The point-in-time (as-of) join of probe rows against build rows, with Feast's semantics.
+///
+/// For each probe row (key, time), the candidates are build rows with the same key and
+/// `event time <= probe time` and, when `ttl > 0`, `event time >= probe time - ttl` (both bounds
+/// inclusive). The latest event time wins; among equal (key, event time) the largest created
+/// time wins, a null created time counting lowest; among rows equal in all three the last in
+/// input order wins. No candidate, a null or negative key, or a null time gives -1.
+public enum AsOfJoin {
+    /// For each probe row, in probe order, the index of the chosen build row or -1.
+    ///
+    /// Keys are codes from `KeyEncoder` (negative = null key); times are `timestamp` or `int64`
+    /// columns in the same unit as `ttl` (microseconds for timestamps); `ttl` 0 means no lower
+    /// bound. Probe rows may come in any order and repeat.
+    ///
+    /// Sort-merge: both sides are bucketed by key code (a counting sort), each build bucket is
+    /// sorted by (event time, created, input position) and each probe bucket by time, and one
+    /// merge pass per key picks the last build row at or before each probe. Keys are split into
+    /// ranges of about equal size that run on all cores.
+    /// - Complexity: O(p + b + k + Σ bᵢ log bᵢ + Σ pᵢ log pᵢ) for p probe rows, b build rows and
+    ///   k key codes, bᵢ and pᵢ being the rows of key i; a bucket already in time order sorts in
+    ///   linear time. Sparse keys (codes far above the row count) are first re-encoded densely.
+    public static func match(
+        probeKeys: [Int64], probeTimes: Column,
+        buildKeys: [Int64], buildTimes: Column, buildCreated: Column? = nil,
+        ttl: Int64 = 0
+    ) -> [Int] {
+        precondition(ttl >= 0, "ttl must not be negative, got \(ttl)")
+        precondition(probeKeys.count == probeTimes.count, "Probe keys and times differ in length")
+        precondition(buildKeys.count == buildTimes.count, "Build keys and times differ in length")
+        precondition(buildCreated.map { $0.count == buildKeys.count } ?? true, "Build created times differ in length")
+        let probeTime = probeTimes.integerValues
+        let buildTime = buildTimes.integerValues
+        let created = buildCreated?.integerValues
+
+        var probeCodes = probeKeys
+        var buildCodes = buildKeys
+        var highest = maxKey(buildKeys)
+        if highest >= 2 * (buildKeys.count + probeKeys.count) + 1024 {
+            (probeCodes, buildCodes) = densify(probe: probeKeys, build: buildKeys)
+            highest = maxKey(buildCodes)
+        }
+        let keyCount = highest + 1
+
+        // Destructured so that each rows array has one owner and sorts in place without a copy.
+        var (probeStarts, probeRows) = bucket(probeCodes, keyCount, probeTime, probeTimes.validity?.words, nil, nil)
+        var (buildStarts, buildRows) = bucket(
+            buildCodes, keyCount, buildTime, buildTimes.validity?.words, created, buildCreated?.validity?.words)
+        var result = [Int](repeating: -1, count: probeKeys.count)
+        result.withUnsafeMutableBufferPointer { out in
+            probeRows.withUnsafeMutableBufferPointer { probes in
+                buildRows.withUnsafeMutableBufferPointer { builds in
+                    let shared = UncheckedSendable(value: (out, probes, builds))
+                    let ranges = KeyedTimeSort.keyRanges(probeStarts, buildStarts)
+                    Parallel.forEach(ranges) { keys in
+                        let (out, probes, builds) = shared.value
+                        for k in keys {
+                            let probeRange = probeStarts[k]..<probeStarts[k + 1]
+                            let buildRange = buildStarts[k]..<buildStarts[k + 1]
+                            if probeRange.isEmpty || buildRange.isEmpty { continue }
+                            KeyedTimeSort.sortBucket(UnsafeMutableBufferPointer(rebasing: probes[probeRange]))
+                            KeyedTimeSort.sortBucket(UnsafeMutableBufferPointer(rebasing: builds[buildRange]))
+                            merge(probes, probeRange, builds, buildRange, ttl: ttl, into: out)
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// For each probe row, in probe order, the index of the chosen build row or -1, for times
+    /// without nulls (microseconds, or any unit shared with `ttl`).
+    /// - Complexity: as `match(probeKeys:probeTimes:buildKeys:buildTimes:buildCreated:ttl:)` with columns.
+    public static func match(
+        probeKeys: [Int64], probeTimes: [Int64],
+        buildKeys: [Int64], buildTimes: [Int64], buildCreated: Column? = nil,
+        ttl: Int64 = 0
+    ) -> [Int] {
+        match(
+            probeKeys: probeKeys, probeTimes: Column(timestamp: probeTimes),
+            buildKeys: buildKeys, buildTimes: Column(timestamp: buildTimes), buildCreated: buildCreated,
+            ttl: ttl)
+    }
+
+    /// Picks, for each probe of one key (sorted by time), the last build row at or before it.
+    @inline(__always)
+    private static func merge(
+        _ probes: UnsafeMutableBufferPointer<TimedRow>, _ probeRange: Range<Int>,
+        _ builds: UnsafeMutableBufferPointer<TimedRow>, _ buildRange: Range<Int>,
+        ttl: Int64, into out: UnsafeMutableBufferPointer<Int>
+    ) {
+        var b = buildRange.lowerBound
+        let end = buildRange.upperBound
+        for p in probeRange {
+            let probe = probes[p]
+            while b < end && builds[b].time <= probe.time { b += 1 }
+            guard b > buildRange.lowerBound else { continue }
+            let chosen = builds[b - 1]
+            if ttl > 0 {
+                let (earliest, overflow) = probe.time.subtractingReportingOverflow(ttl)
+                if !overflow && chosen.time < earliest { continue }
+            }
+            out[Int(probe.index)] = Int(chosen.index)
+        }
+    }
+
+    private static func bucket(
+        _ keys: [Int64], _ keyCount: Int, _ times: [Int64], _ timeValidity: [UInt64]?,
+        _ created: [Int64]?, _ createdValidity: [UInt64]?
+    ) -> (starts: [Int], rows: [TimedRow]) {
+        keys.withUnsafeBufferPointer { k in
+            times.withUnsafeBufferPointer { t in
+                withOptionalBuffer(timeValidity) { tv in
+                    withOptionalBuffer(created) { c in
+                        withOptionalBuffer(createdValidity) { cv in
+                            KeyedTimeSort.bucket(
+                                keys: k, keyCount: keyCount, times: t, timeValidity: tv, created: c, createdValidity: cv)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The largest key, -1 when there is none (or only negative ones).
+    private static func maxKey(_ keys: [Int64]) -> Int {
+        keys.withUnsafeBufferPointer { k in
+            var high: Int64 = -1
+            for key in k { high = key > high ? key : high }
+            return Int(high)
+        }
+    }
+
+    private static func withOptionalBuffer<T, R>(_ array: [T]?, _ body: (UnsafeBufferPointer<T>?) -> R) -> R {
+        guard let array else { return body(nil) }
+        return array.withUnsafeBufferPointer { body($0) }
+    }
+
+    /// Dense codes for sparse keys: build keys in first-seen order, probe keys missing from the
+    /// build side -1.
+    private static func densify(probe: [Int64], build: [Int64]) -> ([Int64], [Int64]) {
+        var dictionary = Int64Dictionary()
+        let valid = build.map { $0 >= 0 }
+        let buildCodes = [Int64](unsafeUninitializedCapacity: build.count) { codes, initialized in
+            build.withUnsafeBufferPointer { keys in
+                Bitmap(valid).words.withUnsafeBufferPointer { w in
+                    dictionary.encode(keys, validity: w, into: codes)
+                }
+            }
+            initialized = build.count
+        }
+        let probeCodes = [Int64](unsafeUninitializedCapacity: probe.count) { codes, initialized in
+            probe.withUnsafeBufferPointer { keys in
+                Bitmap(probe.map { $0 >= 0 }).words.withUnsafeBufferPointer { w in
+                    dictionary.lookup(keys, validity: w, into: codes)
+                }
+            }
+            initialized = probe.count
+        }
+        return (probeCodes, buildCodes)
+    }
+}
