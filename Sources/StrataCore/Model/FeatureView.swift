@@ -7,6 +7,9 @@ public struct DriftSettings: Sendable, Hashable, Codable {
         self.method = method
         self.threshold = threshold
     }
+
+    /// The drift methods a schema may name; `auto` chooses by type and size as Evidently does.
+    public static let methods = ["psi", "ks", "chisquare", "jensenshannon", "wasserstein", "auto"]
 }
 
 /// One typed feature of a view; its values live in the source column of the same name.

@@ -6,6 +6,17 @@ public struct Repository: Sendable, Hashable {
     public var featureViews: [FeatureView]
     public var featureServices: [FeatureService]
     /// Where each object and field was written, keyed by `ObjectPath`.
+    ///
+    /// `ObjectPath(kind, name)` (empty field) is where the object's mapping starts. Fields name keys
+    /// of the schema file, and the position is that of the value:
+    /// - entity: `join_key`, `type`;
+    /// - source: `table`, `timestamp`, `created_timestamp`;
+    /// - feature view: `entities`, `entities.<i>` (the i-th entity name, from 0), `source`, `ttl`,
+    ///   `online`, `online_expiry`, `features`, `features.<feature>` (the feature's mapping) and
+    ///   `features.<feature>.type`;
+    /// - feature service: `features`, `features.<i>` (the i-th reference, from 0).
+    ///
+    /// Optional fields a file leaves out have no entry.
     public var locations: [ObjectPath: SourceLocation]
 
     public init(
@@ -36,7 +47,7 @@ public enum ObjectKind: String, Sendable, Hashable, Codable, CaseIterable, Compa
 }
 
 /// Names an object, or one field of it, for locations and messages:
-/// e.g. `(featureView, "driver_stats", "features[2].type")`.
+/// e.g. `(featureView, "driver_stats", "features.conv_rate.type")`.
 public struct ObjectPath: Sendable, Hashable, CustomStringConvertible {
     public var kind: ObjectKind
     public var name: String

@@ -1,0 +1,103 @@
+import Foundation
+
+/// Reads schema files into one validated `Repository`, reporting every problem with its file, line and column.
+public enum SchemaLoader {
+    /// The file name extensions of schema files.
+    public static let fileExtensions: Set<String> = ["yaml", "yml"]
+
+    /// Reads every `*.yaml` and `*.yml` file of `directory` (not of its subfolders), in name order,
+    /// into the repository of the one project they declare.
+    ///
+    /// - Throws: `SchemaErrors` with every problem found, including a folder that cannot be read or holds
+    ///   no schema files.
+    public static func load(directory: String) throws -> Repository {
+        var texts: [(file: String, text: String)] = []
+        var errors: [SchemaError] = []
+        for path in try schemaFilePaths(in: directory) {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                errors.append(SchemaError(.unreadable, "cannot read file '\(path)'", at: nil))
+                continue
+            }
+            guard let text = String(validating: data, as: UTF8.self) else {
+                errors.append(SchemaError(
+                    .unreadable, "file is not UTF-8 text; expected a YAML file in UTF-8",
+                    at: SourceLocation(file: path, line: 1, column: 1)
+                ))
+                continue
+            }
+            texts.append((path, text))
+        }
+        return try repository(from: texts, errors: errors)
+    }
+
+    /// Parses and validates one schema file's `text`; `file` names it in error locations.
+    ///
+    /// - Throws: `SchemaErrors` with every problem found.
+    public static func parse(_ text: String, file: String) throws -> Repository {
+        try repository(from: [(file, text)], errors: [])
+    }
+
+    /// The paths of the schema files of `directory`, in name order; at least one.
+    private static func schemaFilePaths(in directory: String) throws(SchemaErrors) -> [String] {
+        let manager = FileManager.default
+        var isFolder: ObjCBool = false
+        let exists = manager.fileExists(atPath: directory, isDirectory: &isFolder)
+        guard exists, isFolder.boolValue else {
+            let found = exists ? "'\(directory)' is a file" : "folder '\(directory)' does not exist"
+            throw SchemaErrors([SchemaError(.unreadable, "\(found); expected a folder of schema files", at: nil)])
+        }
+        let names: [String]
+        do {
+            names = try manager.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw SchemaErrors([
+                SchemaError(.unreadable, "cannot list folder '\(directory)': \(error.localizedDescription)", at: nil),
+            ])
+        }
+        let paths = names.filter(isSchemaFileName).sorted().map { name in
+            directory.hasSuffix("/") ? directory + name : directory + "/" + name
+        }.filter { path in
+            var isDirectory: ObjCBool = false
+            return manager.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }
+        guard !paths.isEmpty else {
+            throw SchemaErrors([
+                SchemaError(
+                    .noSchemaFiles,
+                    "folder '\(directory)' holds no schema files; expected at least one *.yaml or *.yml file",
+                    at: nil
+                ),
+            ])
+        }
+        return paths
+    }
+
+    /// Whether a folder entry is named like a schema file (hidden files are not).
+    private static func isSchemaFileName(_ name: String) -> Bool {
+        guard !name.hasPrefix("."), let dot = name.lastIndex(of: ".") else { return false }
+        return fileExtensions.contains(name[name.index(after: dot)...].lowercased())
+    }
+
+    /// Parses each text, then checks them together, unless a file could not be read or parsed:
+    /// its declarations would be missing, and every reference to them reported.
+    private static func repository(
+        from texts: [(file: String, text: String)], errors readErrors: [SchemaError]
+    ) throws(SchemaErrors) -> Repository {
+        var errors = readErrors
+        var files: [SchemaFile] = []
+        for (file, text) in texts {
+            var parser = SchemaFileParser(file: file)
+            let parsed = parser.parse(text)
+            errors += parser.errors
+            if let parsed {
+                files.append(parsed)
+            }
+        }
+        guard files.count == texts.count, readErrors.isEmpty else { throw SchemaErrors(errors) }
+        var validator = SchemaValidator()
+        let repository = validator.repository(from: files)
+        errors += validator.errors
+        guard errors.isEmpty, let repository else { throw SchemaErrors(errors) }
+        return repository
+    }
+}
