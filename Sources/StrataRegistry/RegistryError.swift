@@ -1,0 +1,20 @@
+/// A registry failure that is not a schema error: concurrency, migrations, missing objects.
+public struct RegistryError: Error, Sendable, CustomStringConvertible {
+    /// The kind of failure.
+    public enum Code: String, Sendable, Hashable {
+        case migrationMismatch
+        case notFound
+        case corruptSpec
+        case badInput
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
