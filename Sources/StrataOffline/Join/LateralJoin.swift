@@ -1,0 +1,53 @@
+import StrataColumnar
+import StrataCore
+import StrataPostgres
+
+/// The pushed-down strategy: the spine's keys and times are uploaded by binary COPY into a temporary
+/// table, and PostgreSQL answers each spine row with an index-backed
+/// `LEFT JOIN LATERAL (… ORDER BY event_ts DESC, created DESC NULLS LAST LIMIT 1)`.
+/// Fast when the source has an index on (join keys, event timestamp) and the spine is small.
+struct LateralJoin {
+    let connection: PostgresConnection
+
+    func join(_ group: FeatureSelection.ViewGroup, spine: Frame, progress: PointInTimeJoin.Progress) throws -> [Column] {
+        let temporary = "strata_spine_\(UInt32.random(in: 0...UInt32.max))"
+        let keyNames = group.joinKeys.enumerated().map { "k\($0.offset)" }
+        var definitions = ["row_id bigint"]
+        var columns = [Column(int64: Array(0..<Int64(spine.rowCount)))]
+        for (name, key) in zip(keyNames, group.joinKeys) {
+            let column = spine[key]!
+            definitions.append("\(name) \(column.type == .string ? "text" : "bigint")")
+            columns.append(column)
+        }
+        definitions.append("ts timestamptz")
+        columns.append(spine[SpineLoader.timestampColumn]!)
+        try connection.execute("CREATE TEMPORARY TABLE \(temporary) (\(definitions.joined(separator: ", ")))")
+        defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(temporary)") }
+        try connection.copyIn(table: temporary, columnNames: ["row_id"] + keyNames + ["ts"], columns: columns)
+        try connection.execute("ANALYZE \(temporary)")
+
+        let ts = try SQLIdentifier.quote(group.source.timestampColumn)
+        var conditions = try zip(keyNames, group.joinKeys).map { "t.\(try SQLIdentifier.quote($1)) = s.\($0)" }
+        conditions.append("t.\(ts) <= s.ts")
+        if group.view.ttlSeconds > 0 {
+            conditions.append("t.\(ts) >= s.ts - interval '\(group.view.ttlSeconds) seconds'")
+        }
+        var order = ["t.\(ts) DESC"]
+        if let created = group.source.createdTimestampColumn {
+            order.append("t.\(try SQLIdentifier.quote(created)) DESC NULLS LAST")
+        }
+        let inner = try group.features.enumerated().map { "t.\(try SQLIdentifier.quote($1.name)) AS c\($0)" }
+        let copyColumns = group.features.map { CopyColumn(ColumnType($0.type)) }
+        let outer = zip(copyColumns.indices, copyColumns).map { "f.c\($0)::\($1.wire.sqlName)" }
+        let sql = """
+            SELECT \(outer.joined(separator: ", ")) FROM \(temporary) s LEFT JOIN LATERAL (
+                SELECT \(inner.joined(separator: ", ")) FROM \(try SQLIdentifier.quoteQualified(group.source.table)) t
+                WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY \(order.joined(separator: ", ")) LIMIT 1) f ON true
+            ORDER BY s.row_id
+            """
+        let result = try connection.copyOut(query: sql, columns: copyColumns, capacity: spine.rowCount)
+        progress(group.view.name, spine.rowCount)
+        return result
+    }
+}

@@ -1,0 +1,20 @@
+/// A training-set failure caused by the request: an unknown feature, a malformed spine, bad output.
+public struct OfflineError: Error, Sendable, CustomStringConvertible {
+    /// The kind of failure.
+    public enum Code: String, Sendable, Hashable {
+        case unknownFeature
+        case badSpine
+        case badOutput
+        case notFound
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,27 @@
+import StrataColumnar
+import StrataCore
+
+/// A content hash of a loaded spine: its column names, types, nulls and values.
+enum SpineHash {
+    static func of(_ frame: Frame) -> String {
+        var bytes: [UInt8] = []
+        for (name, column) in zip(frame.names, frame.columns) {
+            bytes.append(contentsOf: name.utf8)
+            bytes.append(0)
+            bytes.append(contentsOf: column.type.rawValue.utf8)
+            bytes.append(0)
+            for row in 0..<column.count { bytes.append(column.isNull(row) ? 0 : 1) }
+            switch column.storage {
+            case .float64(let v): v.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            case .float32(let v): v.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            case .int64(let v), .timestamp(let v): v.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            case .int32(let v): v.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            case .bool(let v): bytes.append(contentsOf: v.map { $0 ? 1 : 0 })
+            case .string(let data, let offsets):
+                bytes.append(contentsOf: data)
+                offsets.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            }
+        }
+        return SHA256.hex(bytes)
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import StrataColumnar
+import StrataCore
+import StrataPostgres
+
+/// Loads a spine into a `Frame`: the join keys typed as their entities, `event_timestamp` as a
+/// timestamp, and every other column passed through unchanged.
+public enum SpineLoader {
+    /// The name of the spine's timestamp column.
+    public static let timestampColumn = "event_timestamp"
+
+    /// Loads `source`, checking that it has `event_timestamp` and every key of `keys` with a fitting type.
+    public static func load(
+        _ source: SpineSource, keys: [(name: String, type: JoinKeyType)], connection: PostgresConnection?
+    ) throws -> Frame {
+        switch source {
+        case .csv(let path):
+            return try fromCSV(try CSVTable.read(path: path), keys: keys)
+        case .table(let name):
+            guard let connection else { throw OfflineError(.badSpine, "a table spine needs PostgreSQL") }
+            let quoted: String
+            do { quoted = try SQLIdentifier.quoteQualified(name) } catch {
+                throw OfflineError(.badSpine, "spine '\(name)' is neither a CSV file, a query nor a valid table name")
+            }
+            return try fromQuery("SELECT * FROM \(quoted)", described: "table \(name)", keys: keys, connection: connection)
+        case .query(let sql):
+            guard let connection else { throw OfflineError(.badSpine, "a query spine needs PostgreSQL") }
+            return try fromQuery(sql, described: "query", keys: keys, connection: connection)
+        }
+    }
+
+    static func fromQuery(
+        _ sql: String, described: String, keys: [(name: String, type: JoinKeyType)], connection: PostgresConnection
+    ) throws -> Frame {
+        let inner = "SELECT * FROM (\(sql)) AS spine"
+        let shape: PostgresResult
+        do {
+            shape = try connection.execute(inner + " LIMIT 0")
+        } catch let error as PostgresError where !error.isUnreachable {
+            throw OfflineError(.badSpine, "the spine \(described) failed: \(error.message)")
+        }
+        let names = shape.columnNames
+        let types = shape.columnTypeNames
+        let byName = Dictionary(zip(names, types), uniquingKeysWith: { a, _ in a })
+        guard Set(names).count == names.count else {
+            throw OfflineError(.badSpine, "the spine \(described) has duplicate column names: \(names.joined(separator: ", "))")
+        }
+        try checkColumns(present: names, types: byName, keys: keys, described: described)
+        let keyTypes = Dictionary(keys.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
+        var selects: [String] = []
+        var copyColumns: [CopyColumn] = []
+        for (name, type) in zip(names, types) {
+            let quoted = try SQLIdentifier.quote(name)
+            let column: CopyColumn
+            if let keyType = keyTypes[name] {
+                column = CopyColumn(keyType == .int64 ? .int64 : .string)
+            } else if name == timestampColumn {
+                column = CopyColumn(.timestamp)
+            } else {
+                column = passThrough(type)
+            }
+            selects.append("\(quoted)::\(column.wire.sqlName)")
+            copyColumns.append(column)
+        }
+        let columns = try connection.copyOut(
+            query: "SELECT \(selects.joined(separator: ", ")) FROM (\(sql)) AS spine", columns: copyColumns)
+        let frame = Frame(names: names, columns: columns)
+        try checkTimestamps(frame, where: { "row \($0 + 1) of the spine \(described)" })
+        return frame
+    }
+
+    static func passThrough(_ pgType: String) -> CopyColumn {
+        switch pgType {
+        case "int8": CopyColumn(.int64)
+        case "int4", "int2": CopyColumn(.int32)
+        case "float8": CopyColumn(.float64)
+        case "float4": CopyColumn(.float32)
+        case "bool": CopyColumn(.bool)
+        case "timestamptz", "timestamp": CopyColumn(.timestamp)
+        default: CopyColumn(.string)
+        }
+    }
+
+    static func checkColumns(
+        present names: [String], types: [String: String], keys: [(name: String, type: JoinKeyType)], described: String
+    ) throws {
+        guard let tsType = types[timestampColumn] else {
+            throw OfflineError(
+                .badSpine, "the spine \(described) has no \(timestampColumn) column (its columns: \(names.joined(separator: ", ")))")
+        }
+        guard ["timestamptz", "timestamp", "date"].contains(tsType) else {
+            throw OfflineError(.badSpine, "the spine's \(timestampColumn) is \(tsType); expected timestamptz, timestamp or date")
+        }
+        for key in keys {
+            guard let type = types[key.name] else {
+                throw OfflineError(
+                    .badSpine,
+                    "the spine \(described) has no join-key column \(key.name), which the requested features need (its columns: \(names.joined(separator: ", ")))")
+            }
+            let fits = key.type == .int64 ? ["int2", "int4", "int8"].contains(type) : ["text", "varchar", "bpchar", "name"].contains(type)
+            guard fits else {
+                throw OfflineError(
+                    .badSpine, "the spine's join key \(key.name) is \(type); its entity's key type is \(key.type.rawValue)")
+            }
+        }
+    }
+
+    static func checkTimestamps(_ frame: Frame, where describe: (Int) -> String) throws {
+        guard let ts = frame[timestampColumn], ts.nullCount > 0 else { return }
+        let row = (0..<ts.count).first { ts.isNull($0) }!
+        throw OfflineError(.badSpine, "\(describe(row)) has a null \(timestampColumn)")
+    }
+
+    static func fromCSV(_ table: CSVTable, keys: [(name: String, type: JoinKeyType)]) throws -> Frame {
+        let types = Dictionary(table.header.map { ($0, "text") }, uniquingKeysWith: { a, _ in a })
+        var typed = types
+        typed[timestampColumn] = types[timestampColumn] == nil ? nil : "timestamptz"
+        for key in keys where types[key.name] != nil { typed[key.name] = key.type == .int64 ? "int8" : "text" }
+        guard Set(table.header).count == table.header.count else {
+            throw OfflineError(.badSpine, "\(table.file): duplicate column names in the header")
+        }
+        try checkColumns(present: table.header, types: typed, keys: keys, described: table.file)
+        let keyTypes = Dictionary(keys.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
+        var columns: [Column] = []
+        for (c, name) in table.header.enumerated() {
+            if keyTypes[name] == .int64 {
+                var builder = ColumnBuilder(type: .int64, capacity: table.records.count)
+                for (r, record) in table.records.enumerated() {
+                    guard let text = record[c] else { builder.appendNull(); continue }
+                    guard let value = Int64(text.trimmingCharacters(in: .whitespaces)) else {
+                        throw OfflineError(.badSpine, "\(table.file):\(table.lines[r]): \(name) '\(text)' is not an int64")
+                    }
+                    builder.append(value)
+                }
+                columns.append(builder.finish())
+            } else if name == timestampColumn {
+                var builder = ColumnBuilder(type: .timestamp, capacity: table.records.count)
+                for (r, record) in table.records.enumerated() {
+                    guard let text = record[c], let value = UTCTimestamp.parse(text.trimmingCharacters(in: .whitespaces)) else {
+                        throw OfflineError(
+                            .badSpine,
+                            "\(table.file):\(table.lines[r]): \(timestampColumn) '\(record[c] ?? "")' is not an ISO-8601 timestamp (e.g. 2026-01-31T12:00:00Z)")
+                    }
+                    builder.appendTimestamp(value)
+                }
+                columns.append(builder.finish())
+            } else {
+                var builder = ColumnBuilder(type: .string, capacity: table.records.count)
+                for record in table.records {
+                    if let text = record[c] { builder.appendString(text) } else { builder.appendNull() }
+                }
+                columns.append(builder.finish())
+            }
+        }
+        return Frame(names: table.header, columns: columns, rowCount: table.records.count)
+    }
+}
