@@ -50,6 +50,7 @@ let package = Package(
             name: "StrataOnline",
             dependencies: ["StrataRegistry", "StrataRedis", "StrataOffline", "StrataCore"]
         ),
+        .target(name: "StrataTraining", dependencies: ["StrataColumnar", "StrataCore"]),
         .target(
             name: "StrataExample",
             dependencies: ["StrataPostgres", "StrataColumnar"]
@@ -58,7 +59,7 @@ let package = Package(
             name: "strata",
             dependencies: [
                 "StrataCore", "StrataPostgres", "StrataRedis", "StrataEmbedded",
-                "StrataRegistry", "StrataOffline", "StrataOnline", "StrataExample",
+                "StrataRegistry", "StrataOffline", "StrataOnline", "StrataTraining", "StrataExample",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,7 +68,7 @@ let package = Package(
             dependencies: [
                 "CLibPQ", "CHiredis", "StrataColumnar", "StrataCore", "StrataPostgres",
                 "StrataRedis", "StrataEmbedded", "StrataRegistry", "StrataOffline",
-                "StrataOnline", "StrataExample",
+                "StrataOnline", "StrataTraining", "StrataExample",
             ]
         ),
         .target(
@@ -76,12 +77,13 @@ let package = Package(
         ),
         .testTarget(name: "StrataColumnarTests", dependencies: ["StrataColumnar"]),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
+        .testTarget(name: "StrataTrainingTests", dependencies: ["StrataTraining", "StrataColumnar"]),
         .testTarget(
             name: "StrataIntegrationTests",
             dependencies: [
                 "StrataTestSupport", "StrataCore", "StrataPostgres", "StrataRedis",
                 "StrataEmbedded", "StrataRegistry", "StrataOffline", "StrataOnline",
-                "StrataExample", "StrataColumnar",
+                "StrataTraining", "StrataExample", "StrataColumnar",
             ]
         ),
     ],

@@ -74,17 +74,7 @@ public enum SourceChecker {
             let id = source.table + "(" + wanted.joined(separator: ",") + ")"
             guard !seen.contains(id), let quoted = try? SQLIdentifier.quoteQualified(source.table) else { continue }
             seen.insert(id)
-            let indexes = try connection.execute(
-                """
-                SELECT array_to_string(ARRAY(
-                    SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
-                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.n), ',')
-                FROM pg_index i WHERE i.indrelid = to_regclass($1)
-                """, [.text(quoted)])
-            let hasIndex = (0..<indexes.rowCount).contains { row in
-                let columns = (indexes.string(row, 0) ?? "").split(separator: ",").map(String.init)
-                return Array(columns.prefix(wanted.count)) == wanted
-            }
+            let hasIndex = try Self.hasIndex(table: quoted, leadingWith: wanted, connection: connection)
             if !hasIndex {
                 let columnList = (try? wanted.map(SQLIdentifier.quote).joined(separator: ", ")) ?? wanted.joined(separator: ", ")
                 advice.append(
@@ -92,6 +82,21 @@ public enum SourceChecker {
             }
         }
         return advice
+    }
+
+    /// Whether some index of `table` (quoted) starts with exactly `columns`, in order.
+    public static func hasIndex(table: String, leadingWith columns: [String], connection: PostgresConnection) throws -> Bool {
+        let rows = try connection.execute(
+            """
+            SELECT array_to_string(ARRAY(
+                SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.n), ',')
+            FROM pg_index i WHERE i.indrelid = to_regclass($1)
+            """, [.text(table)])
+        return (0..<rows.rowCount).contains { row in
+            let indexed = (rows.string(row, 0) ?? "").split(separator: ",").map(String.init)
+            return Array(indexed.prefix(columns.count)) == columns
+        }
     }
 
     static func columns(of quotedTable: String, connection: PostgresConnection) throws -> [String: String]? {

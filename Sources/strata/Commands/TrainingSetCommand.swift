@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataOffline
+import StrataRegistry
+
+/// `strata training-set`: a point-in-time-correct training set, to CSV or a table, optionally saved.
+struct TrainingSetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "training-set",
+        abstract: "Build a point-in-time-correct training set from PostgreSQL, or fetch a saved one.",
+        discussion: """
+            The spine has the join key of every entity involved and an event_timestamp column; its other columns
+            (labels, ids) pass through unchanged. Output: the spine's columns, then one column view__feature per
+            feature, one row per spine row in spine order. For each spine row and view, the view's latest row at or
+            before the spine time (and within the view's ttl) is taken whole; among equal event times, the latest
+            created time wins.
+
+            Examples:
+              strata training-set --service driver_ranking --spine spine.csv --output train.csv
+              strata training-set --features driver_hourly_stats:conv_rate --spine "SELECT ..." --output pg:train --save v1
+              strata training-set --saved v1 --output again.csv
+            """)
+
+    @Option(name: .long, help: "A feature service.")
+    var service: String?
+
+    @Option(name: .long, help: ArgumentHelp("Feature references, comma-separated.", valueName: "view:feature,..."))
+    var features: String?
+
+    @Option(name: .long, help: ArgumentHelp("The spine: a table, a \"SELECT ...\" query, or a CSV file.", valueName: "table|query|file.csv"))
+    var spine: String?
+
+    @Option(name: .long, help: ArgumentHelp("Where to write: a CSV file or pg:TABLE (a new table).", valueName: "file.csv|pg:table"))
+    var output: String
+
+    @Option(name: .long, help: ArgumentHelp("Also save the set and its lineage under this name.", valueName: "name"))
+    var save: String?
+
+    @Option(name: .long, help: ArgumentHelp("Fetch the saved set of this name instead of building one.", valueName: "name"))
+    var saved: String?
+
+    @Option(name: .long, help: "The project (default: the only registered project).")
+    var project: String?
+
+    @Option(name: .long, help: ArgumentHelp("Join strategy: automatic, extraction or lateral.", valueName: "strategy"))
+    var strategy: String = JoinStrategy.automatic.rawValue
+
+    @Flag(name: .long, help: "Print the lineage as JSON on stdout.")
+    var json = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        if saved != nil {
+            guard service == nil, features == nil, spine == nil, save == nil else {
+                throw ValidationError("--saved fetches a saved set: it takes no --service, --features, --spine or --save")
+            }
+            return
+        }
+        guard (service == nil) != (features == nil) else {
+            throw ValidationError("name the features with exactly one of --service and --features")
+        }
+        guard spine != nil else { throw ValidationError("--spine is required (a table, a SELECT query or a CSV file)") }
+        guard JoinStrategy(rawValue: strategy) != nil else {
+            throw ValidationError("--strategy must be one of: \(JoinStrategy.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        let destination = try TrainingSetOutput(argument: output)
+        let registry = try connection.openRegistry()
+        let started = Date()
+        let set: TrainingSet
+        if let saved {
+            set = try SavedTrainingSets(registry: registry).load(name: saved, project: project)
+        } else {
+            let requested: TrainingSetRequest.Features =
+                if let service { .service(service) } else { .references(try FeatureSelection.parseReferences(features!)) }
+            let request = TrainingSetRequest(features: requested, spine: SpineSource(argument: spine!), project: project)
+            let builder = TrainingSetBuilder(registry: registry, strategy: JoinStrategy(rawValue: strategy)!)
+            set = try builder.build(request) { view, rows in
+                let seconds = max(Date().timeIntervalSince(started), 0.001)
+                Terminal.progress("\(view): \(rows) rows read (\(Int(Double(rows) / seconds)) rows/s)")
+            }
+            Terminal.endProgress()
+        }
+        if let save { try SavedTrainingSets(registry: registry).checkAvailable(name: save, project: set.lineage.project) }
+        try destination.write(set.frame, connection: registry.connection)
+        if let save {
+            try SavedTrainingSets(registry: registry).save(set, name: save)
+        }
+        let seconds = Date().timeIntervalSince(started)
+        if json {
+            print(try JSONOutput.encode(set.lineage))
+        } else {
+            let savedNote = save.map { "; saved as \($0)" } ?? ""
+            Terminal.printError(
+                "wrote \(set.frame.rowCount) rows × \(set.frame.columnCount) columns to \(destination) in \(String(format: "%.2f", seconds)) s\(savedNote)")
+        }
+    }
+}
