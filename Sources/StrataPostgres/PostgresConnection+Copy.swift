@@ -146,3 +146,45 @@ extension PostgresConnection {
         if decoder.rows > emitted || emitted == 0 { try body(decoder.takeColumns()) }
     }
 }
+
+extension PostgresConnection {
+    /// Runs a `COPY … TO STDOUT` statement and hands each raw data message to `body` (CSV, text or
+    /// binary, as the statement asks); for writing a server-formatted stream straight to a file.
+    /// - Returns: the number of bytes received.
+    @discardableResult
+    public func copyOutRaw(_ sql: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        guard let start = PQexec(conn, sql) else { throw lostOrFailed(statement: sql) }
+        guard PQresultStatus(start) == PGRES_COPY_OUT else {
+            let error = resultError(start, statement: sql)
+            PQclear(start)
+            throw error
+        }
+        PQclear(start)
+        var total = 0
+        var failure: Error?
+        while true {
+            var buffer: UnsafeMutablePointer<CChar>?
+            let length = PQgetCopyData(conn, &buffer, 0)
+            if length > 0, let buffer {
+                defer { PQfreemem(buffer) }
+                total += Int(length)
+                if failure == nil {
+                    do { try body(UnsafeRawBufferPointer(start: buffer, count: Int(length))) } catch { failure = error }
+                }
+                continue
+            }
+            if length == -1 { break }
+            throw lostOrFailed(statement: sql)
+        }
+        var serverError: PostgresError?
+        while let result = PQgetResult(conn) {
+            if PQresultStatus(result) != PGRES_COMMAND_OK, serverError == nil {
+                serverError = resultError(result, statement: sql)
+            }
+            PQclear(result)
+        }
+        if let serverError { throw serverError }
+        if let failure { throw failure }
+        return total
+    }
+}

@@ -45,7 +45,8 @@ public struct PointInTimeJoin {
             } else if chosen == .lateral {
                 columns = try LateralJoin(connection: connection).join(group, spine: spine, progress: progress)
             } else {
-                columns = try ExtractionJoin(connection: connection).join(group, spine: spine, times: times, progress: progress)
+                columns = try ExtractionJoin(connection: connection, sortMerge: chosen == .sortMerge)
+                    .join(group, spine: spine, times: times, progress: progress)
             }
             for (column, position) in zip(columns, group.outputPositions) { output[position] = column }
         }
