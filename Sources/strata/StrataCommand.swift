@@ -18,6 +18,7 @@ struct StrataCommand: ParsableCommand {
         subcommands: [
             UpCommand.self, DownCommand.self, PlanCommand.self, ApplyCommand.self, ListCommand.self,
             TrainingSetCommand.self, DemoCommand.self,
+            MaterializeCommand.self, MaterializeIncrementalCommand.self, PushCommand.self, OnlineCommand.self,
         ]
     )
 

@@ -1,0 +1,75 @@
+import StrataRedis
+
+/// The Redis function library that writes records with the newer-wins rule, loaded with
+/// `FUNCTION LOAD REPLACE` before each run (Redis 7 or later).
+enum OnlineFunctions {
+    /// The library's name; a new record format gets a new library.
+    static let library = "strata_online_1"
+    /// The function that writes records.
+    static let put = "strata_put"
+
+    /// `strata_put`: KEYS are one bucket per entry; ARGV is `1` when entries carry an expiry deadline
+    /// (else `0`), then per entry its field, its record and, when expiring, its deadline in Unix ms.
+    /// A new field is stored with `HSETNX` (one call); otherwise the record replaces the stored one
+    /// unless the stored one is strictly newer by (event, created); a stored record of another format or schema tag is always replaced. Timestamps are compared as
+    /// (signed high word, unsigned low word) pairs because Lua numbers are doubles. Returns how many
+    /// entries were written.
+    static let source = """
+        #!lua name=\(library)
+
+        local function newer_or_same(new, old)
+          if string.len(old) < 19 or string.byte(old, 1) ~= string.byte(new, 1)
+             or string.sub(old, 18, 19) ~= string.sub(new, 18, 19) then
+            return true
+          end
+          local nl, nh, ncl, nch = struct.unpack('<I4i4I4i4', new, 2)
+          local ol, oh, ocl, och = struct.unpack('<I4i4I4i4', old, 2)
+          if nh ~= oh then return nh > oh end
+          if nl ~= ol then return nl > ol end
+          if nch ~= och then return nch > och end
+          return ncl >= ocl
+        end
+
+        local function put(keys, args)
+          local expiring = args[1] == '1'
+          local stride = expiring and 3 or 2
+          local written = 0
+          for i = 1, #keys do
+            local at = 2 + (i - 1) * stride
+            local key, field, record = keys[i], args[at], args[at + 1]
+            local stored = redis.call('HSETNX', key, field, record) == 1
+            if not stored and newer_or_same(record, redis.call('HGET', key, field)) then
+              redis.call('HSET', key, field, record)
+              stored = true
+            end
+            if stored then
+              written = written + 1
+              if expiring then
+                if redis.call('PTTL', key) == -1 then
+                  redis.call('PEXPIREAT', key, args[at + 2])
+                else
+                  redis.call('PEXPIREAT', key, args[at + 2], 'GT')
+                end
+              end
+            end
+          end
+          return written
+        end
+
+        redis.register_function('\(put)', put)
+        """
+
+    /// Loads (or replaces) the library on the server.
+    static func load(_ redis: RedisConnection) throws {
+        _ = try redis.command(["FUNCTION", "LOAD", "REPLACE", source])
+    }
+
+    /// The server's `run_id`, which changes when Redis restarts.
+    static func runID(_ redis: RedisConnection) throws -> String {
+        let info = try redis.command(["INFO", "server"]).string ?? ""
+        for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("run_id:") {
+            return String(line.dropFirst("run_id:".count))
+        }
+        throw RedisError(code: .protocolError, message: "Redis at \(redis.url.redacted) reports no run_id in INFO server")
+    }
+}

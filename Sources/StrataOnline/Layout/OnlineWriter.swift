@@ -1,0 +1,155 @@
+import StrataRedis
+
+/// Writes encoded entries to Redis with the newer-wins rule: pipelined `HSETNX` for entities new to
+/// Redis, pipelined `FCALL strata_put` for the others; every command of a phase is queued before its
+/// replies are read, so a batch costs one or two round trips.
+final class OnlineWriter {
+    let redis: RedisConnection
+    /// Entries per FCALL: large enough to amortise the call, small enough not to stall Redis.
+    let entriesPerCall: Int
+    private var arguments: [UnsafeRawBufferPointer] = []
+    private var numberText: [UInt8] = []
+
+    static let fcall = Array("FCALL".utf8)
+    static let function = Array(OnlineFunctions.put.utf8)
+    static let zero = Array("0".utf8)
+    static let one = Array("1".utf8)
+    static let hsetnx = Array("HSETNX".utf8)
+
+    init(redis: RedisConnection, entriesPerCall: Int = 256) {
+        self.redis = redis
+        self.entriesPerCall = entriesPerCall
+    }
+
+    /// Whether the next batch tries plain `HSETNX` first; off while most entities already exist.
+    private var insertFirst = true
+    private var batchesSinceTry = 0
+
+    /// Writes every entry of `batch`; returns how many replaced (or created) a stored record.
+    ///
+    /// Entities new to Redis cost one native `HSETNX` each, pipelined; only entities that exist go
+    /// through the newer-wins function. When most of a batch already existed, the following batches go
+    /// straight to the function (retrying `HSETNX` first every 16th batch).
+    /// - Throws: `RedisError` on a lost connection, a timeout or an error reply.
+    @discardableResult
+    func write(_ batch: EncodedBatch) throws -> Int {
+        guard batch.count > 0 else { return 0 }
+        batchesSinceTry += 1
+        guard !batch.expiring, insertFirst || batchesSinceTry >= 16 else {
+            return try compareAndSet(batch, Array(0..<batch.count))
+        }
+        batchesSinceTry = 0
+        let existing = try insertNew(batch)
+        insertFirst = existing.count * 2 <= batch.count
+        return batch.count - existing.count + (existing.isEmpty ? 0 : try compareAndSet(batch, existing))
+    }
+
+    /// Pipelined `HSETNX` of every entry; returns the indices of entries whose field already existed.
+    private func insertNew(_ batch: EncodedBatch) throws -> [Int] {
+        try batch.keys.withUnsafeBytes { keys in
+            try batch.fields.withUnsafeBytes { fields in
+                try batch.records.bytes.withUnsafeBytes { records in
+                    try Self.hsetnx.withUnsafeBytes { command in
+                        for i in 0..<batch.count {
+                            arguments.removeAll(keepingCapacity: true)
+                            arguments.append(command)
+                            arguments.append(slice(keys, batch.keyOffsets[i], batch.keyOffsets[i + 1]))
+                            arguments.append(slice(fields, batch.fieldOffsets[i], batch.fieldOffsets[i + 1]))
+                            arguments.append(slice(records, batch.records.offsets[i], batch.records.offsets[i + 1]))
+                            try arguments.withUnsafeBufferPointer { try redis.append($0) }
+                        }
+                    }
+                }
+            }
+        }
+        var existing: [Int] = []
+        var failure: RedisError?
+        for i in 0..<batch.count {
+            try redis.readReply { reply in
+                if let stored = reply.integer {
+                    if stored == 0 { existing.append(i) }
+                } else if failure == nil {
+                    failure = refused(reply.string)
+                }
+            }
+        }
+        if let failure { throw failure }
+        return existing
+    }
+
+    /// The entries at `indices` through `FCALL strata_put`, pipelined; returns how many were written.
+    private func compareAndSet(_ batch: EncodedBatch, _ indices: [Int]) throws -> Int {
+        var calls = 0
+        try batch.keys.withUnsafeBytes { keys in
+            try batch.fields.withUnsafeBytes { fields in
+                try batch.records.bytes.withUnsafeBytes { records in
+                    try batch.deadlines.withUnsafeBytes { deadlines in
+                        var start = 0
+                        while start < indices.count {
+                            let end = min(start + entriesPerCall, indices.count)
+                            try appendCall(batch, indices[start..<end], keys: keys, fields: fields, records: records, deadlines: deadlines)
+                            calls += 1
+                            start = end
+                        }
+                    }
+                }
+            }
+        }
+        var written = 0
+        var failure: RedisError?
+        for _ in 0..<calls {
+            try redis.readReply { reply in
+                if let count = reply.integer {
+                    written += Int(count)
+                } else if failure == nil {
+                    failure = refused(reply.string)
+                }
+            }
+        }
+        if let failure { throw failure }
+        return written
+    }
+
+    private func refused(_ detail: String?) -> RedisError {
+        let detail = detail ?? "unexpected reply"
+        return RedisError(
+            code: .serverError, message: "Redis at \(redis.url.redacted) refused a write: \(detail)",
+            url: redis.url.redacted, underlying: detail)
+    }
+
+    private func appendCall(
+        _ batch: EncodedBatch, _ range: ArraySlice<Int>, keys: UnsafeRawBufferPointer, fields: UnsafeRawBufferPointer,
+        records: UnsafeRawBufferPointer, deadlines: UnsafeRawBufferPointer
+    ) throws {
+        numberText = Array(String(range.count).utf8)
+        try Self.fcall.withUnsafeBytes { fcall in
+            try Self.function.withUnsafeBytes { function in
+                try (batch.expiring ? Self.one : Self.zero).withUnsafeBytes { flag in
+                    try numberText.withUnsafeBytes { number in
+                        arguments.removeAll(keepingCapacity: true)
+                        arguments.append(fcall)
+                        arguments.append(function)
+                        arguments.append(number)
+                        for i in range {
+                            arguments.append(slice(keys, batch.keyOffsets[i], batch.keyOffsets[i + 1]))
+                        }
+                        arguments.append(flag)
+                        for i in range {
+                            arguments.append(slice(fields, batch.fieldOffsets[i], batch.fieldOffsets[i + 1]))
+                            arguments.append(slice(records, batch.records.offsets[i], batch.records.offsets[i + 1]))
+                            if batch.expiring {
+                                arguments.append(slice(deadlines, batch.deadlineOffsets[i], batch.deadlineOffsets[i + 1]))
+                            }
+                        }
+                        try arguments.withUnsafeBufferPointer { try redis.append($0) }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private func slice(_ base: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: base[start..<end])
+    }
+}

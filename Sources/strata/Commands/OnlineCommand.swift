@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataOffline
+import StrataOnline
+
+/// `strata online (--service S | --features v:f,...) --entity k=v,... [--at T]`: an online lookup.
+struct OnlineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "online",
+        abstract: "Look up online feature values and print Feast's get-online-features response JSON.",
+        discussion: """
+            Statuses: PRESENT, NULL_VALUE, NOT_FOUND, OUTSIDE_MAX_AGE (older than the view's ttl at --at; \
+            the value is then null).
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(name: .long, help: "A feature service.")
+    var service: String?
+
+    @Option(name: .long, help: ArgumentHelp("Feature references, comma-separated.", valueName: "view:feature,..."))
+    var features: String?
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("One entity row: join keys and values.", valueName: "key=value,..."))
+    var entity: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Lookup time, ISO-8601 UTC (default: now); decides OUTSIDE_MAX_AGE.", valueName: "time"))
+    var at: String?
+
+    @Flag(name: .customLong("full-feature-names"), help: "Name features view__feature in the response.")
+    var fullFeatureNames = false
+
+    @Option(name: .long, help: "The project (default: the only registered project).")
+    var project: String?
+
+    func validate() throws {
+        guard (service == nil) != (features == nil) else {
+            throw ValidationError("give exactly one of --service and --features")
+        }
+        guard !entity.isEmpty else { throw ValidationError("give at least one --entity key=value,...") }
+        if let at { _ = try OnlineCommandSupport.time(at, option: "--at") }
+    }
+
+    func run() throws {
+        let registry = try connection.openRegistry()
+        let project = try OnlineCommandSupport.project(project, registry: registry)
+        let repository = try registry.repository(project: project)
+        let query: OnlineQuery
+        if let service {
+            query = try OnlineQuery(service: service, in: repository)
+        } else {
+            query = try OnlineQuery(try FeatureSelection.parseReferences(features ?? ""), in: repository)
+        }
+        let rows = try entity.enumerated().map { number, text in
+            try text.split(separator: ",").map { pair -> (name: String, value: String) in
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2 else {
+                    throw CLIError(.badInput, "--entity \(number + 1): '\(pair)' is not key=value")
+                }
+                return (String(parts[0]).trimmingCharacters(in: .whitespaces), String(parts[1]).trimmingCharacters(in: .whitespaces))
+            }
+        }
+        let store = OnlineStore(redis: try OnlineCommandSupport.redis(connection), repository: repository)
+        let result = try store.onlineFeatures(
+            query, entities: try query.entities(parsing: rows), at: try at.map { try OnlineCommandSupport.time($0, option: "--at") })
+        print(result.feastJSON(fullFeatureNames: fullFeatureNames))
+    }
+}

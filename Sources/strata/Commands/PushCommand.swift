@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import StrataOffline
+import StrataOnline
+
+/// `strata push VIEW FILE.csv [--offline]`: rows straight into the online store.
+struct PushCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Write rows of a CSV file to the online store (newer wins); with --offline also append them to the view's source table.",
+        discussion: """
+            The header names the view's join keys, its source's event-timestamp column (or event_timestamp), \
+            optionally the created-timestamp column (default: now) and every feature. An empty field is null. \
+            Every row is checked first: a malformed row is reported with its line number and nothing is written.
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "The feature view.")
+    var view: String
+
+    @Argument(help: ArgumentHelp("The CSV file.", valueName: "file.csv"))
+    var file: String
+
+    @Flag(name: .long, help: "Also append the rows to the view's source table, in one transaction with the online writes.")
+    var offline = false
+
+    @Option(name: .long, help: "The project (default: the only registered project).")
+    var project: String?
+
+    func run() throws {
+        let registry = try connection.openRegistry()
+        let project = try OnlineCommandSupport.project(project, registry: registry)
+        let onlineView = try OnlineView(named: view, in: try registry.repository(project: project))
+        let push = OnlinePush(view: onlineView)
+        let rows = try push.parse(try CSVTable.read(path: file), now: OnlineCommandSupport.now())
+        let written = try push.write(
+            rows, redis: try OnlineCommandSupport.redis(connection), offline: offline ? registry.connection : nil)
+        print("\(view): \(rows.count) rows pushed, \(written) written online (the rest were older than Redis's or already expired)\(offline ? ", appended to \(onlineView.source.table)" : "").")
+    }
+}
