@@ -121,7 +121,7 @@ struct OnlineMaterializationTests {
             FROM generate_series(1, 120000) AS i
             """, [.text(UTCTimestamp.format(OnlineFixture.origin))])
         let end = OnlineFixture.origin + 2 * Self.day
-        let strata = try OnlineFixture.strataExecutable()
+        let strata = try StrataCLI.executable()
         let process = Process()
         process.executableURL = strata
         process.arguments = ["materialize-incremental", "--end", UTCTimestamp.format(end), "--batch-rows", "500"]
@@ -221,18 +221,3 @@ struct OnlineMaterializationTests {
     }
 }
 
-extension OnlineFixture {
-    /// The `strata` executable built beside the test bundle.
-    static func strataExecutable() throws -> URL {
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("strata")
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                return candidate
-            }
-            folder = folder.deletingLastPathComponent()
-        }
-        throw OnlineError(.badInput, "cannot find the strata executable near \(CommandLine.arguments[0]); build it first")
-    }
-}
