@@ -4,13 +4,17 @@ import StrataCore
 import StrataEmbedded
 import StrataExample
 import StrataPostgres
+import StrataOffline
+import StrataOnline
+import StrataRedis
 import StrataRegistry
+import StrataColumnar
 
 /// `strata demo`: the whole flow on the embedded default, from nothing.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the ride-hailing example end to end on the embedded services: up, migrate, load sample data, apply, list.")
+        abstract: "Run the ride-hailing example end to end on the embedded services: up, migrate, load sample data, apply, list, build a training set, materialise, look up online.")
 
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("Folder of the embedded services.", valueName: "dir"))
     var stateDirectory: String = LocalServices.defaultDirectory
@@ -49,7 +53,11 @@ struct DemoCommand: ParsableCommand {
         print(migrations.isEmpty ? "  up to date" : "  applied migrations \(migrations.map(String.init).joined(separator: ", "))")
 
         step("Loading sample data (\(drivers) drivers, \(customers) customers, \(days) days, seed \(seed))")
-        let sample = SampleData(size: .init(drivers: drivers, customers: customers, days: days), seed: seed)
+        // The data ends at today's midnight (UTC), so that online expiry, counted from event times, keeps it.
+        let day: Int64 = 86_400_000_000
+        let today = Int64(Date().timeIntervalSince1970 * 1e6) / day * day
+        let sample = SampleData(
+            size: .init(drivers: drivers, customers: customers, days: days), seed: seed, start: today - Int64(days) * day)
         let started = Date()
         let counts = try sample.load(into: db) { table, rows in Terminal.progress("  \(table): \(rows) rows") }
         Terminal.endProgress()
@@ -68,8 +76,47 @@ struct DemoCommand: ParsableCommand {
         let objects = try registry.currentObjects(project: repository.project)
         let versions = Dictionary(objects.map { ("\($0.kind.rawValue)/\($0.name)", $0) }, uniquingKeysWith: { a, _ in a })
         print(ListedProject(repository: try registry.repository(project: repository.project), versions: versions).render())
-        print("\nDone. The services keep running: try `strata list`, `strata plan`; stop them with `strata down`.")
+        try trainingSet(registry: registry, sample: sample, services: services)
+        try materializeAndLookUp(registry: registry, project: repository.project, sample: sample, services: services)
+        print("\nDone. The services keep running: try `strata list`, `strata online --service driver_ranking --entity driver_id=1001,customer_id=50001`; stop them with `strata down`.")
     }
 
     func step(_ text: String) { print("==> \(text)") }
+
+    /// A point-in-time-correct training set over a spine of (driver, customer, time, label) rows.
+    func trainingSet(registry: Registry, sample: SampleData, services: ServicesRecord) throws {
+        step("Building a point-in-time-correct training set (service driver_ranking)")
+        let spine = """
+            SELECT d.driver_id, \(SampleData.firstCustomerID) + (d.driver_id * 7919) % \(customers) AS customer_id,
+                   t AS event_timestamp, (d.driver_id + extract(hour FROM t)::int) % 3 = 0 AS label
+            FROM (SELECT DISTINCT driver_id FROM driver_quality) d,
+                 generate_series('\(UTCTimestamp.format(sample.start + 86_400_000_000))'::timestamptz,
+                                 '\(UTCTimestamp.format(sample.end))'::timestamptz, interval '12 hours') AS t
+            """
+        let started = Date()
+        let set = try TrainingSetBuilder(registry: registry)
+            .build(TrainingSetRequest(features: .service("driver_ranking"), spine: .query(spine)))
+        let path = services.directory + "/demo-training-set.csv"
+        try CSVWriter.write(set.frame, to: path)
+        print("  \(set.frame.rowCount) rows × \(set.frame.columnCount) columns in \(String(format: "%.2f", Date().timeIntervalSince(started))) s → \(path)")
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").prefix(4)
+        for line in lines { print("  " + line) }
+    }
+
+    /// Materialises every online view up to the end of the sample data, then looks one pair up.
+    func materializeAndLookUp(registry: Registry, project: String, sample: SampleData, services: ServicesRecord) throws {
+        step("Materialising the latest values into Redis (up to \(UTCTimestamp.format(sample.end)))")
+        let redis = try RedisConnection(url: RedisURL(services.redis.url), timeout: .seconds(30))
+        let reports = try Materializer(registry: registry, redis: redis)
+            .materializeIncremental(project: project, end: sample.end)
+        for report in reports {
+            print("  \(report.view): \(report.entities) entities in \(String(format: "%.2f", report.seconds)) s")
+        }
+        step("Online lookup at \(UTCTimestamp.format(sample.end)) (driver 1001, customer \(SampleData.firstCustomerID))")
+        let repository = try registry.repository(project: project)
+        let query = try OnlineQuery(service: "driver_ranking", in: repository)
+        let entities = try query.entities(parsing: [[("driver_id", "1001"), ("customer_id", String(SampleData.firstCustomerID))]])
+        let result = try OnlineStore(redis: redis, repository: repository).onlineFeatures(query, entities: entities, at: sample.end)
+        print(result.feastJSON())
+    }
 }
