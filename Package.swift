@@ -73,7 +73,7 @@ let package = Package(
         ),
         .target(
             name: "StrataTestSupport",
-            dependencies: ["StrataEmbedded", "StrataPostgres", "StrataRedis"]
+            dependencies: ["StrataEmbedded", "StrataPostgres", "StrataRedis", "StrataColumnar"]
         ),
         .testTarget(name: "StrataColumnarTests", dependencies: ["StrataColumnar"]),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),

@@ -7,14 +7,7 @@ extension PostgresConnection {
     /// - Returns: the number of rows the server stored.
     @discardableResult
     public func copyIn(_ sql: String, _ body: (inout CopyInWriter) throws -> Void) throws -> Int {
-        let start = PQexec(conn, sql)
-        guard let start else { throw lostOrFailed(statement: sql) }
-        guard PQresultStatus(start) == PGRES_COPY_IN else {
-            let error = resultError(start, statement: sql)
-            PQclear(start)
-            throw error
-        }
-        PQclear(start)
+        try beginCopy(sql, expecting: PGRES_COPY_IN)
         var writer = CopyInWriter(connection: self)
         do {
             try body(&writer)
@@ -37,6 +30,13 @@ extension PostgresConnection {
         }
         if let failure { throw failure }
         return rows
+    }
+
+    /// Starts a COPY and checks that the server entered the expected COPY state.
+    func beginCopy(_ sql: String, expecting state: ExecStatusType) throws {
+        guard let start = PQexec(conn, sql) else { throw lostOrFailed(statement: sql) }
+        defer { PQclear(start) }
+        guard PQresultStatus(start) == state else { throw resultError(start, statement: sql) }
     }
 
     func drainResults() {
@@ -103,46 +103,15 @@ extension PostgresConnection {
     public func copyOut(
         query: String, columns: [CopyColumn], batchRows: Int, capacity: Int = 0, _ body: ([Column]) throws -> Void
     ) throws {
-        let sql = "COPY (\(query)) TO STDOUT (FORMAT binary)"
-        guard let start = PQexec(conn, sql) else { throw lostOrFailed(statement: sql) }
-        guard PQresultStatus(start) == PGRES_COPY_OUT else {
-            let error = resultError(start, statement: sql)
-            PQclear(start)
-            throw error
-        }
-        PQclear(start)
         var decoder = BinaryCopyDecoder(columns: columns, capacity: min(capacity, batchRows))
         var emitted = 0
-        var failure: Error?
-        while true {
-            var buffer: UnsafeMutablePointer<CChar>?
-            let length = PQgetCopyData(conn, &buffer, 0)
-            if length > 0, let buffer {
-                defer { PQfreemem(buffer) }
-                guard failure == nil else { continue }
-                do {
-                    try decoder.feed(UnsafeRawBufferPointer(start: buffer, count: Int(length)))
-                    if decoder.rows - emitted >= batchRows {
-                        emitted = decoder.rows
-                        try body(decoder.takeColumns())
-                    }
-                } catch {
-                    failure = error
-                }
-                continue
+        try copyOutRaw("COPY (\(query)) TO STDOUT (FORMAT binary)") { message in
+            try decoder.feed(message)
+            if decoder.rows - emitted >= batchRows {
+                emitted = decoder.rows
+                try body(decoder.takeColumns())
             }
-            if length == -1 { break }
-            throw lostOrFailed(statement: sql)
         }
-        var serverError: PostgresError?
-        while let result = PQgetResult(conn) {
-            if PQresultStatus(result) != PGRES_COMMAND_OK, serverError == nil {
-                serverError = resultError(result, statement: sql)
-            }
-            PQclear(result)
-        }
-        if let serverError { throw serverError }
-        if let failure { throw failure }
         if decoder.rows > emitted || emitted == 0 { try body(decoder.takeColumns()) }
     }
 }
@@ -153,13 +122,7 @@ extension PostgresConnection {
     /// - Returns: the number of bytes received.
     @discardableResult
     public func copyOutRaw(_ sql: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
-        guard let start = PQexec(conn, sql) else { throw lostOrFailed(statement: sql) }
-        guard PQresultStatus(start) == PGRES_COPY_OUT else {
-            let error = resultError(start, statement: sql)
-            PQclear(start)
-            throw error
-        }
-        PQclear(start)
+        try beginCopy(sql, expecting: PGRES_COPY_OUT)
         var total = 0
         var failure: Error?
         while true {

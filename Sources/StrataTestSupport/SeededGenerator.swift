@@ -1,18 +1,4 @@
-/// A deterministic random number generator (SplitMix64), so that a test draws the same data on every run.
-public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
-    private var state: UInt64
+import StrataColumnar
 
-    /// Creates a generator whose sequence is fixed by `seed`.
-    public init(seed: UInt64) {
-        state = seed
-    }
-
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
+/// The tests' deterministic random generator, so that a test draws the same data on every run.
+public typealias SeededGenerator = SplitMix64

@@ -1,5 +1,6 @@
-/// A small, fast, seeded random generator, so that sample data is the same on every machine.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+/// A small, fast, seeded random generator (SplitMix64): the same seed draws the same numbers on every
+/// machine, for sample data, sampling in training, and reproducible tests.
+public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
     var state: UInt64
 
     public init(seed: UInt64) { state = seed }
