@@ -4,6 +4,7 @@ import StrataOffline
 import StrataPostgres
 import StrataRedis
 import StrataRegistry
+import StrataTraining
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,7 +18,7 @@ enum ErrorReport {
         case is SchemaErrors, is SchemaError: CLIError.Code.badInput.rawValue
         case let e as PostgresError: e.isUnreachable ? CLIError.Code.unreachable.rawValue : CLIError.Code.badInput.rawValue
         case let e as RedisError: e.isUnreachable ? CLIError.Code.unreachable.rawValue : CLIError.Code.badInput.rawValue
-        case is RegistryError, is OfflineError: CLIError.Code.badInput.rawValue
+        case is RegistryError, is OfflineError, is TrainingError: CLIError.Code.badInput.rawValue
         default: CLIError.Code.badInput.rawValue
         }
     }

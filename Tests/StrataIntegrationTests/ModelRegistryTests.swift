@@ -1,0 +1,106 @@
+import Foundation
+import StrataPostgres
+import StrataRegistry
+import StrataTestSupport
+import StrataTraining
+import Testing
+
+@Suite("train, models and predict against a real PostgreSQL")
+struct ModelRegistryTests {
+    /// A spine whose label is learnable from user_stats:clicks (the label is clicks > 50 at that time).
+    static func learnableFixture() throws -> TrainingSetFixture {
+        let fixture = try TrainingSetFixture()
+        try fixture.registry.connection.executeScript(
+            """
+            INSERT INTO user_events
+            SELECT u, '2026-02-01'::timestamptz + h * interval '1 hour', '2026-02-01'::timestamptz + h * interval '1 hour',
+                   (u * 37 + h * 11) % 100, 'n'
+            FROM generate_series(100, 160) u, generate_series(0, 47) h;
+            CREATE TABLE learn AS
+            SELECT u AS user_id, 's1' AS store_code, '2026-02-01'::timestamptz + h * interval '1 hour' + interval '10 minutes' AS event_timestamp,
+                   ((u * 37 + h * 11) % 100 > 50) AS label, h >= 36 AS holdout
+            FROM generate_series(100, 160) u, generate_series(0, 47) h;
+            """)
+        return fixture
+    }
+
+    @Test func trainRegistersAVersionWithLineageAndMetrics() throws {
+        let fixture = try Self.learnableFixture()
+        let trained = try StrataCLI.run(
+            ["train", "--name", "clicky", "--features", "user_stats:clicks,store_stats:rating", "--spine", "learn",
+             "--label", "label", "--algorithm", "gbdt", "--param", "num_iterations=30", "--param", "min_data_in_leaf=5",
+             "--validation-column", "holdout", "--json"],
+            environment: fixture.cli)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let output = try JSONSerialization.jsonObject(with: Data(trained.stdout.utf8)) as? [String: Any]
+        #expect(output?["version"] as? Int == 1)
+        #expect(output?["training_set"] as? String == "clicky_v1")
+        let validation = (output?["metrics"] as? [String: Any])?["validation"] as? [String: Double]
+        #expect((validation?["auc"] ?? 0) > 0.95)
+
+        let store = ModelStore(registry: fixture.registry)
+        let version = try store.load(name: "clicky")
+        #expect(version.features == ["user_stats:clicks", "store_stats:rating"])
+        #expect(version.trainingSet == "clicky_v1")
+        #expect(version.parameters["num_iterations"] == "30")
+        let model = try Model(artifact: version.artifact)
+        #expect(model.featureNames == ["user_stats__clicks", "store_stats__rating"])
+        #expect(try SavedTrainingSetsCount.of(fixture) == 1)
+
+        let again = try StrataCLI.run(
+            ["train", "--name", "clicky", "--features", "user_stats:clicks", "--spine", "learn", "--label", "label",
+             "--algorithm", "logistic"], environment: fixture.cli)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try store.load(name: "clicky").version == 2)
+        let promoted = try StrataCLI.run(["models", "promote", "clicky", "1", "--stage", "production"], environment: fixture.cli)
+        #expect(promoted.status == 0)
+        #expect(try store.load(name: "clicky").version == 1)
+        #expect(try store.list().map(\.stage) == ["production", "none"])
+    }
+
+    @Test func predictScoresASpineAndExportWritesLightGBMText() throws {
+        let fixture = try Self.learnableFixture()
+        let trained = try StrataCLI.run(
+            ["train", "--name", "m", "--features", "user_stats:clicks", "--spine", "learn", "--label", "label",
+             "--param", "num_iterations=10", "--param", "min_data_in_leaf=5"], environment: fixture.cli)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let predicted = try StrataCLI.run(
+            ["predict", "--model", "m", "--spine", "SELECT user_id, store_code, event_timestamp FROM learn ORDER BY user_id, event_timestamp LIMIT 20",
+             "--output", fixture.path("scores.csv")], environment: fixture.cli)
+        #expect(predicted.status == 0, "\(predicted.stderr)")
+        let lines = try String(contentsOfFile: fixture.path("scores.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 21)
+        #expect(lines[0] == "user_id,store_code,event_timestamp,user_stats__clicks,prediction")
+        let scores = lines.dropFirst().compactMap { Double($0.split(separator: ",").last!) }
+        #expect(scores.count == 20 && scores.allSatisfy { (0...1).contains($0) })
+        let exported = try StrataCLI.run(["models", "export", "m", "--format", "lightgbm"], environment: fixture.cli)
+        #expect(exported.status == 0)
+        #expect(exported.stdout.hasPrefix("tree\nversion=v4\n"))
+        #expect(exported.stdout.contains("feature_names=user_stats__clicks"))
+    }
+
+    @Test func badTrainingInputExitsTwo() throws {
+        let fixture = try Self.learnableFixture()
+        for (arguments, message) in [
+            (["--label", "missing"], "no label column 'missing'"),
+            (["--label", "label", "--param", "num_leaves=0"], "num_leaves"),
+            (["--label", "label", "--param", "bogus=1"], "unknown parameter 'bogus'"),
+            (["--label", "label", "--algorithm", "svm"], "--algorithm"),
+        ] {
+            let outcome = try StrataCLI.run(
+                ["train", "--name", "bad", "--features", "user_stats:clicks", "--spine", "learn"] + arguments, environment: fixture.cli)
+            #expect(outcome.status == 2, "\(arguments): \(outcome.stderr)")
+            #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
+        }
+        #expect(try ModelStore(registry: fixture.registry).list().isEmpty)
+        let missing = try StrataCLI.run(["predict", "--model", "nope", "--spine", "learn", "--output", fixture.path("x.csv")], environment: fixture.cli)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no model nope"))
+    }
+}
+
+enum SavedTrainingSetsCount {
+    static func of(_ fixture: TrainingSetFixture) throws -> Int64 {
+        try fixture.registry.connection.execute("SELECT count(*) FROM strata_saved_sets").int(0, 0)!
+    }
+}
