@@ -25,7 +25,7 @@ public enum LocalServices {
         }
         let previous = try? ServicesRecord.read(from: root)
 
-        let postgresFolder = "\(root)/pg"
+        let postgresFolder = try postgresDirectory(root: root)
         var startedPostgres: LocalPostgres?
         let postgres: ServiceRecord
         if let running = LocalPostgres.running(directory: postgresFolder, database: database) {
@@ -62,7 +62,7 @@ public enum LocalServices {
         let root = Paths.absolute(directory)
         var stopped: [ServiceRecord] = []
         var failure: (any Error)?
-        if let server = LocalPostgres.running(directory: "\(root)/pg", database: database) {
+        if let server = LocalPostgres.running(directory: try postgresDirectory(root: root), database: database) {
             do {
                 try server.stop()
                 stopped.append(record(server, .stopped))
@@ -103,6 +103,21 @@ public enum LocalServices {
             services.redis.state = .stopped
         }
         return services
+    }
+
+    /// Where the PostgreSQL cluster of `root` lives: `root/pg`, unless the server must run as another
+    /// user (Strata runs as root) who cannot enter a folder above `root` (a home folder of mode 700,
+    /// say); then a folder of its own under /var/tmp, named after `root`, so that `up` works anywhere.
+    static func postgresDirectory(root: String) throws -> String {
+        let local = "\(root)/pg"
+        guard let account = try ServiceAccount.forPostgres(), (try? account.checkCanReach(local)) == nil else {
+            return local
+        }
+        let tag = String(UInt64(bitPattern: Int64(root.utf8.reduce(Int64(5381)) { ($0 &* 33) &+ Int64($1) })), radix: 36)
+        let fallback = "/var/tmp/strata-\(tag)"
+        try FileManager.default.createDirectory(
+            atPath: fallback, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        return "\(fallback)/pg"
     }
 
     private static func reusable(_ port: Int?) -> Int? {
