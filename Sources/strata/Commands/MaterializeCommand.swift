@@ -15,10 +15,27 @@ struct MaterializeCommand: ParsableCommand {
             after every write succeeded, so `materialize-incremental` continues from there.
             """)
 
-    @OptionGroup var connection: ConnectionOptions
-
     @Option(name: .long, help: ArgumentHelp("Start of the window (inclusive), ISO-8601 UTC.", valueName: "time"))
     var start: String
+
+    @OptionGroup var options: MaterializeOptions
+
+    func validate() throws {
+        _ = try OnlineCommandSupport.time(start, option: "--start")
+    }
+
+    func run() throws {
+        let start = try OnlineCommandSupport.time(start, option: "--start")
+        try options.run { materializer, project, views, end in
+            try materializer.materialize(
+                project: project, views: views, start: start, end: end, progress: OnlineCommandSupport.progress)
+        }
+    }
+}
+
+/// The options `materialize` and `materialize-incremental` share, and the run around them.
+struct MaterializeOptions: ParsableArguments {
+    @OptionGroup var connection: ConnectionOptions
 
     @Option(name: .long, help: ArgumentHelp("End of the window (inclusive), ISO-8601 UTC.", valueName: "time"))
     var end: String
@@ -33,22 +50,19 @@ struct MaterializeCommand: ParsableCommand {
     var batchRows: Int = 16_384
 
     func validate() throws {
-        _ = try OnlineCommandSupport.time(start, option: "--start")
         _ = try OnlineCommandSupport.time(end, option: "--end")
         guard batchRows > 0 else { throw ValidationError("--batch-rows must be positive") }
     }
 
-    func run() throws {
+    /// Opens the registry and Redis, runs `body`, and prints its reports.
+    func run(_ body: (Materializer, String, [String]?, Int64) throws -> [Materializer.ViewReport]) throws {
         let registry = try connection.openRegistry()
         let project = try OnlineCommandSupport.project(project, registry: registry)
         let materializer = Materializer(registry: registry, redis: try OnlineCommandSupport.redis(connection))
         materializer.batchRows = batchRows
         let names = views.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        let reports = try OnlineCommandSupport.reportingRestarts {
-            try materializer.materialize(
-            project: project, views: names, start: try OnlineCommandSupport.time(start, option: "--start"),
-            end: try OnlineCommandSupport.time(end, option: "--end"), progress: OnlineCommandSupport.progress)
-        }
+        let end = try OnlineCommandSupport.time(end, option: "--end")
+        let reports = try OnlineCommandSupport.reportingRestarts { try body(materializer, project, names, end) }
         Terminal.endProgress()
         OnlineCommandSupport.print(reports)
     }

@@ -12,37 +12,12 @@ struct MaterializeIncrementalCommand: ParsableCommand {
             them where they were, and running again converges to the same state.
             """)
 
-    @OptionGroup var connection: ConnectionOptions
-
-    @Option(name: .long, help: ArgumentHelp("End of the window (inclusive), ISO-8601 UTC.", valueName: "time"))
-    var end: String
-
-    @Option(name: .long, help: ArgumentHelp("Only these feature views (comma-separated; default: every online view).", valueName: "views"))
-    var views: String?
-
-    @Option(name: .long, help: "The project (default: the only registered project).")
-    var project: String?
-
-    @Option(name: .customLong("batch-rows"), help: .hidden)
-    var batchRows: Int = 16_384
-
-    func validate() throws {
-        _ = try OnlineCommandSupport.time(end, option: "--end")
-        guard batchRows > 0 else { throw ValidationError("--batch-rows must be positive") }
-    }
+    @OptionGroup var options: MaterializeOptions
 
     func run() throws {
-        let registry = try connection.openRegistry()
-        let project = try OnlineCommandSupport.project(project, registry: registry)
-        let materializer = Materializer(registry: registry, redis: try OnlineCommandSupport.redis(connection))
-        materializer.batchRows = batchRows
-        let names = views.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        let reports = try OnlineCommandSupport.reportingRestarts {
+        try options.run { materializer, project, views, end in
             try materializer.materializeIncremental(
-            project: project, views: names, end: try OnlineCommandSupport.time(end, option: "--end"),
-            progress: OnlineCommandSupport.progress)
+                project: project, views: views, end: end, progress: OnlineCommandSupport.progress)
         }
-        Terminal.endProgress()
-        OnlineCommandSupport.print(reports)
     }
 }
