@@ -56,6 +56,14 @@ final class HiredisContext {
         try call("queueing a command") { redisAppendCommandArgv($0, count, arguments, lengths) == REDIS_OK ? () : nil }
     }
 
+    /// Queues commands already encoded in the Redis protocol with one copy into the output buffer.
+    func appendEncoded(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        try call("queueing commands") {
+            redisAppendFormattedCommand($0, base.assumingMemoryBound(to: CChar.self), bytes.count) == REDIS_OK ? () : nil
+        }
+    }
+
     /// Flushes queued commands and returns the next reply, which the caller must pass to `freeReply`.
     func nextReply() throws -> UnsafeMutableRawPointer {
         try call("waiting for a reply") { context in

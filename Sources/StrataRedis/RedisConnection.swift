@@ -79,6 +79,40 @@ public final class RedisConnection: @unchecked Sendable {
         try appendLoaded()
     }
 
+    /// Queues every command encoded in `commands` with one copy into hiredis's output buffer; nothing is
+    /// sent until a reply is read.
+    /// - Complexity: O(n) in the encoded size.
+    public func append(_ commands: RedisCommandBuffer) throws {
+        guard commands.commandCount > 0 else { return }
+        if pendingReplies == 0 { try prepare() }
+        try commands.withEncodedBytes { bytes in
+            try perform { try $0.appendEncoded(bytes) }
+        }
+        pendingReplies += commands.commandCount
+    }
+
+    /// Sends the queued commands, if not yet sent, and lends the next `count` replies in order to `body`
+    /// (with their position, from 0) without copying them; error replies are passed on, not thrown.
+    ///
+    /// The views are valid only inside `body`. When `body` throws, the remaining replies are still read
+    /// (so the connection stays usable) and the first error is rethrown at the end.
+    /// - Complexity: O(n) in the size of the replies.
+    public func readReplies(_ count: Int, _ body: (Int, RedisReplyView) throws -> Void) throws {
+        precondition(count <= pendingReplies, "readReplies(\(count)) called with \(pendingReplies) commands queued")
+        var failure: Error?
+        try perform { context in
+            for index in 0..<count {
+                let reply = try context.nextReply()
+                pendingReplies -= 1
+                defer { HiredisContext.freeReply(reply) }
+                if failure == nil {
+                    do { try body(index, RedisReplyView(reply)) } catch { failure = error }
+                }
+            }
+        }
+        if let failure { throw failure }
+    }
+
     /// Sends the queued commands, if not yet sent, and returns the next reply; error replies are returned, not thrown.
     public func readReply() throws -> RedisReply {
         try readReply { $0.reply }

@@ -21,6 +21,7 @@ enum HandWrittenSQL {
             let keys = try group.joinKeys.map(SQLIdentifier.quote)
             let ts = try SQLIdentifier.quote(group.source.timestampColumn)
             let created = try group.source.createdTimestampColumn.map(SQLIdentifier.quote) ?? "NULL::timestamptz"
+            let createdFilter = group.source.createdTimestampColumn == nil ? "" : " AND \(created) IS NOT NULL"
             let features = try group.features.map { try SQLIdentifier.quote($0.name) }
             let keyList = keys.enumerated().map { "\($1) AS k\($0)" }.joined(separator: ", ")
             let spineKeys = keys.enumerated().map { "\($1) AS k\($0)" }.joined(separator: ", ")
@@ -43,7 +44,7 @@ enum HandWrittenSQL {
                                 PARTITION BY \(partition) ORDER BY t, kind, c NULLS FIRST ROWS UNBOUNDED PRECEDING) AS grp
                             FROM (
                                 SELECT \(keyList), \(ts) AS t, 0 AS kind, \(created) AS c, NULL::bigint AS rid, \(dataValues)
-                                FROM \(table) WHERE \(ts) <= (SELECT max(event_timestamp) FROM s)
+                                FROM \(table) WHERE \(ts) <= (SELECT max(event_timestamp) FROM s)\(createdFilter)
                                 UNION ALL
                                 SELECT \(spineKeys), event_timestamp, 1, NULL, strata_rid, \(spineValues) FROM s
                             ) u
@@ -61,7 +62,8 @@ enum HandWrittenSQL {
         return try finish(ctes: ctes, joins: joins, outputs: outputs, selection: selection, spine: spine)
     }
 
-    /// One `LEFT JOIN LATERAL (… ORDER BY ts DESC, created DESC NULLS LAST LIMIT 1)` per view.
+    /// One `LEFT JOIN LATERAL (… ORDER BY ts DESC, created DESC LIMIT 1)` per view (rows without a
+    /// created timestamp skipped, as Feast does).
     static func lateral(selection: FeatureSelection, spine: String) throws -> String {
         let ctes = ["s AS (\(try numberedSpine(spine)))"]
         var joins: [String] = []
@@ -74,7 +76,10 @@ enum HandWrittenSQL {
                 conditions.append("t.\(ts) >= s.event_timestamp - interval '\(group.view.ttlSeconds) seconds'")
             }
             var order = ["t.\(ts) DESC"]
-            if let created = group.source.createdTimestampColumn { order.append("t.\(try SQLIdentifier.quote(created)) DESC NULLS LAST") }
+            if let created = group.source.createdTimestampColumn {
+                conditions.append("t.\(try SQLIdentifier.quote(created)) IS NOT NULL")
+                order.append("t.\(try SQLIdentifier.quote(created)) DESC")
+            }
             let columns = try group.features.map { "t.\(try SQLIdentifier.quote($0.name))" }.joined(separator: ", ")
             joins.append(
                 """

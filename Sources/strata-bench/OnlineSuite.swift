@@ -11,7 +11,8 @@ import StrataRegistry
 /// rows per entity), materialised into Redis beside the fastest pipelined plain SETs of records of the
 /// same size; lookups of one entity per view and of 100 entities beside raw hiredis MGETs of the same
 /// records; Redis memory per stored value. Options: `--entities N` (per view, default 1,000,000),
-/// `--runs N` (default 3). The suite empties the Redis database it is given.
+/// `--runs N` (default 3), `--lookups N` (single-entity calls, default 100,000), `--lookup-only`
+/// (materialise once, then measure only the lookups). The suite empties the Redis database it is given.
 enum OnlineSuite {
     static let project = "bench"
     static let end = UTCTimestamp.parse("2026-02-01T00:00:00Z")!
@@ -20,8 +21,14 @@ enum OnlineSuite {
         var entities = 1_000_000
         var runs = 3
         var lookups = 100_000
+        var lookupOnly = false
         var index = 0
         while index < arguments.count {
+            if arguments[index] == "--lookup-only" {
+                lookupOnly = true
+                index += 1
+                continue
+            }
             let value = index + 1 < arguments.count ? Int(arguments[index + 1]) : nil
             switch arguments[index] {
             case "--entities": entities = value ?? entities
@@ -49,39 +56,42 @@ enum OnlineSuite {
         var setRates: [Double] = []
         var memoryPerValue: [Double] = []
         var usedMemoryPerValue: [Double] = []
-        let values = Double(entities * 8)
         var recordSizes: [Int] = []
         var rerunRates: [Double] = []
-        for round in 0..<runs {
-            _ = try redis.command("FLUSHDB")
-            let baseline = try usedMemory(redis)
-            let seconds = try Measure.seconds {
-                try materializer.materialize(project: project, start: nil, end: end)
-            }
-            materializeRates.append(Double(2 * entities) / seconds)
-            usedMemoryPerValue.append(Double(try usedMemory(redis) - baseline) / values)
-            rerunRates.append(Double(2 * entities) / (try Measure.seconds {
-                try materializer.materialize(project: project, start: nil, end: end)
-            }))
-            if round == 0 {
-                memoryPerValue.append(try memoryUsage(redis) / values)
-                recordSizes = try sampleRecordSizes(redis)
-            }
-            _ = try redis.command("FLUSHDB")
-            setRates.append(try setLimit(raw, entities: entities, recordSizes: recordSizes))
-            _ = try redis.command("FLUSHDB")
-            log("  run \(round + 1): materialise \(Int(materializeRates.last!)) entities/s, pipelined SET \(Int(setRates.last!)) entities/s")
-        }
         var copyRates: [Double] = []
-        for _ in 0..<runs {
-            let seconds = try Measure.seconds { try copyLatestRows(db) }
-            copyRates.append(Double(2 * entities) / seconds)
+        var sequential = 0.0
+        if !lookupOnly {
+            let values = Double(entities * 8)
+            for round in 0..<runs {
+                _ = try redis.command("FLUSHDB")
+                let baseline = try usedMemory(redis)
+                let seconds = try Measure.seconds {
+                    try materializer.materialize(project: project, start: nil, end: end)
+                }
+                materializeRates.append(Double(2 * entities) / seconds)
+                usedMemoryPerValue.append(Double(try usedMemory(redis) - baseline) / values)
+                rerunRates.append(Double(2 * entities) / (try Measure.seconds {
+                    try materializer.materialize(project: project, start: nil, end: end)
+                }))
+                if round == 0 {
+                    memoryPerValue.append(try memoryUsage(redis) / values)
+                    recordSizes = try sampleRecordSizes(redis)
+                }
+                _ = try redis.command("FLUSHDB")
+                setRates.append(try setLimit(raw, entities: entities, recordSizes: recordSizes))
+                _ = try redis.command("FLUSHDB")
+                log("  run \(round + 1): materialise \(Int(materializeRates.last!)) entities/s, pipelined SET \(Int(setRates.last!)) entities/s")
+            }
+            for _ in 0..<runs {
+                let seconds = try Measure.seconds { try copyLatestRows(db) }
+                copyRates.append(Double(2 * entities) / seconds)
+            }
+            materializer.overlapsWrites = false
+            sequential = Double(2 * entities) / (try Measure.seconds {
+                try materializer.materialize(project: project, start: nil, end: end)
+            })
+            materializer.overlapsWrites = true
         }
-        materializer.overlapsWrites = false
-        let sequential = Double(2 * entities) / (try Measure.seconds {
-            try materializer.materialize(project: project, start: nil, end: end)
-        })
-        materializer.overlapsWrites = true
         _ = try redis.command("FLUSHDB")
         try materializer.materialize(project: project, start: nil, end: end)
         let fraction = Measure.median(materializeRates) / Measure.median(setRates)
@@ -96,6 +106,7 @@ enum OnlineSuite {
 
         log("lookups: \(lookups) calls of one entity per view, \(lookups / 20) calls of 100")
         var strataSingle: [Double] = [], rawSingle: [Double] = [], rawHashSingle: [Double] = []
+        let singleHashKeys = single.map(hashKeys)
         for _ in 0..<2 {
             strataSingle = []
             rawSingle = []
@@ -106,7 +117,7 @@ enum OnlineSuite {
                 strataSingle.append(try timed { _ = try store.onlineFeatures(query, entities: frame, at: end) })
                 let keys = stringKeys[i % single.count]
                 rawSingle.append(timed { raw.mget(keys) })
-                rawHashSingle.append(timed { raw.hgets(hashKeys(frame)) })
+                rawHashSingle.append(timed { raw.hgets(singleHashKeys[i % single.count]) })
             }
         }
         var strataBatch: [Double] = [], rawBatch: [Double] = [], rawHashBatch: [Double] = []
@@ -121,17 +132,19 @@ enum OnlineSuite {
 
         func us(_ values: [Double], _ p: Double) -> String { fmt(Measure.percentile(values, p) / 1000, 1) }
         var table = ResultTable("measure", "Strata", "raw baseline", "ratio", "baseline")
-        table.add(
-            "materialise, entities/s (median of \(runs))", "\(Int(Measure.median(materializeRates)))",
-            "\(Int(Measure.median(setRates)))", fmt(fraction, 3), "fastest pipelined SET of same-size records")
-        table.add(
-            "  same, without overlapping reads and writes (1 run)", "\(Int(sequential))", "", fmt(sequential / Measure.median(setRates), 3), "")
-        table.add(
-            "  rerun: every entity exists (newer-wins function)", "\(Int(Measure.median(rerunRates)))", "",
-            fmt(Measure.median(rerunRates) / Measure.median(setRates), 3), "")
-        table.add(
-            "  of which PostgreSQL latest rows + binary COPY alone", "", "\(Int(Measure.median(copyRates)))", "",
-            "entities/s reading, no Redis")
+        if !lookupOnly {
+            table.add(
+                "materialise, entities/s (median of \(runs))", "\(Int(Measure.median(materializeRates)))",
+                "\(Int(Measure.median(setRates)))", fmt(fraction, 3), "fastest pipelined SET of same-size records")
+            table.add(
+                "  same, without overlapping reads and writes (1 run)", "\(Int(sequential))", "", fmt(sequential / Measure.median(setRates), 3), "")
+            table.add(
+                "  rerun: every entity exists (newer-wins function)", "\(Int(Measure.median(rerunRates)))", "",
+                fmt(Measure.median(rerunRates) / Measure.median(setRates), 3), "")
+            table.add(
+                "  of which PostgreSQL latest rows + binary COPY alone", "", "\(Int(Measure.median(copyRates)))", "",
+                "entities/s reading, no Redis")
+        }
         for (label, p) in [("lookup 1 entity × 2 views p50, µs", 50.0), ("lookup 1 entity × 2 views p99, µs", 99.0)] {
             table.add(label, us(strataSingle, p), us(rawSingle, p), fmt(Measure.percentile(strataSingle, p) / Measure.percentile(rawSingle, p), 3), "raw MGET of 2 string keys")
             table.add("", "", us(rawHashSingle, p), fmt(Measure.percentile(strataSingle, p) / Measure.percentile(rawHashSingle, p), 3), "raw pipelined 2 HGET (same layout)")
@@ -140,13 +153,21 @@ enum OnlineSuite {
             table.add(label, us(strataBatch, p), us(rawBatch, p), fmt(Measure.percentile(strataBatch, p) / Measure.percentile(rawBatch, p), 3), "raw MGET of 200 string keys")
             table.add("", "", us(rawHashBatch, p), fmt(Measure.percentile(strataBatch, p) / Measure.percentile(rawHashBatch, p), 3), "raw pipelined 200 HGET (same layout)")
         }
-        table.add("Redis bytes per value (MEMORY USAGE)", fmt(Measure.median(memoryPerValue), 1), "65", fmt(Measure.median(memoryPerValue) / 65, 3), "Feast's layout, as measured by Feast")
-        table.add("Redis bytes per value (INFO used_memory)", fmt(Measure.median(usedMemoryPerValue), 1), "", "", "")
-        print("online: \(entities) drivers × 5 features + \(entities) customers × 3 features; records \(recordSizes.map(String.init).joined(separator: "/")) bytes; \(runs) materialisation runs, \(strataSingle.count) single and \(strataBatch.count) batch lookups")
+        if !lookupOnly {
+            table.add("Redis bytes per value (MEMORY USAGE)", fmt(Measure.median(memoryPerValue), 1), "65", fmt(Measure.median(memoryPerValue) / 65, 3), "Feast's layout, as measured by Feast")
+            table.add("Redis bytes per value (INFO used_memory)", fmt(Measure.median(usedMemoryPerValue), 1), "", "", "")
+        }
+        let materialised = lookupOnly ? "lookups only" : "records \(recordSizes.map(String.init).joined(separator: "/")) bytes; \(runs) materialisation runs"
+        print("online: \(entities) drivers × 5 features + \(entities) customers × 3 features; \(materialised); \(strataSingle.count) single and \(strataBatch.count) batch lookups")
         print(table.render())
         let batchP50 = Measure.percentile(strataBatch, 50)
+        let lookupFigures = "lookup_p99_ratio=\(fmt(Measure.percentile(strataSingle, 99) / Measure.percentile(rawSingle, 99), 3)) batch100_p50_ms=\(fmt(batchP50 / 1e6, 3)) batch100_p50_ratio=\(fmt(batchP50 / Measure.percentile(rawBatch, 50), 3))"
+        if lookupOnly {
+            print("online (lookups only): \(lookupFigures) batch100_p50_hget_ratio=\(fmt(batchP50 / Measure.percentile(rawHashBatch, 50), 3))")
+            return
+        }
         print(
-            "online: materialize_fraction_of_set_limit=\(fmt(fraction, 3)) lookup_p99_ratio=\(fmt(Measure.percentile(strataSingle, 99) / Measure.percentile(rawSingle, 99), 3)) batch100_p50_ms=\(fmt(batchP50 / 1e6, 3)) batch100_p50_ratio=\(fmt(batchP50 / Measure.percentile(rawBatch, 50), 3)) bytes_per_value=\(fmt(Measure.median(memoryPerValue), 1))")
+            "online: materialize_fraction_of_set_limit=\(fmt(fraction, 3)) \(lookupFigures) bytes_per_value=\(fmt(Measure.median(memoryPerValue), 1))")
     }
 
     static func log(_ text: String) {

@@ -15,7 +15,7 @@ struct OnlineLookupTests {
     func statusFixture() throws -> OnlineFixture {
         let fixture = try OnlineFixture()
         try fixture.insert([
-            .init(user: 1, ts: Self.t0 + 9 * Self.day, created: nil, clicks: 7, spend: 2.5, segment: "a,\"b\"\n"),
+            .init(user: 1, ts: Self.t0 + 9 * Self.day, created: Self.t0, clicks: 7, spend: 2.5, segment: "a,\"b\"\n"),
             .init(user: 2, ts: Self.t0 + 9 * Self.day, created: Self.t0, clicks: nil, spend: nil, ratio: nil, rank: nil,
                   vip: nil, segment: nil, lastSeen: nil),
             .init(user: 4, ts: Self.t0 + 2 * Self.day, created: Self.t0, clicks: 9),

@@ -204,6 +204,8 @@ struct RandomJoinCase {
                     guard !spineKey.contains(nil), !keys.contains(nil), keys == spineKey else { continue }
                     let time = data.times[candidate]
                     guard time <= t, ttl == 0 || time >= t - ttl else { continue }
+                    // Like Feast, a source with a created column ignores rows whose created time is null.
+                    if data.source.createdTimestampColumn != nil && data.created[candidate] == nil { continue }
                     if let b = best {
                         let better = time > data.times[b]
                             || (time == data.times[b] && (data.created[candidate] ?? .min) > (data.created[b] ?? .min))

@@ -16,6 +16,9 @@ struct ExtractionJoin {
     static let batchRows = 1 << 16
 
     func join(_ group: FeatureSelection.ViewGroup, spine: Frame, times: Column, progress: PointInTimeJoin.Progress) throws -> [Column] {
+        // Scans start at the table's first block, so that rows tied in key, event and created time are
+        // met in the same order on every run.
+        try connection.execute("SET synchronize_seqscans = off")
         let keyColumns = group.joinKeys.map { spine[$0]! }
         var encoder = KeyEncoder()
         let probeKeys = encoder.encode(keyColumns)

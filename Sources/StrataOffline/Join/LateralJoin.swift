@@ -4,7 +4,7 @@ import StrataPostgres
 
 /// The pushed-down strategy: the spine's keys and times are uploaded by binary COPY into a temporary
 /// table, and PostgreSQL answers each spine row with an index-backed
-/// `LEFT JOIN LATERAL (… ORDER BY event_ts DESC, created DESC NULLS LAST LIMIT 1)`.
+/// `LEFT JOIN LATERAL (… ORDER BY event_ts DESC, created DESC LIMIT 1)`.
 /// Fast when the source has an index on (join keys, event timestamp) and the spine is small.
 struct LateralJoin {
     let connection: PostgresConnection
@@ -34,7 +34,9 @@ struct LateralJoin {
         }
         var order = ["t.\(ts) DESC"]
         if let created = group.source.createdTimestampColumn {
-            order.append("t.\(try SQLIdentifier.quote(created)) DESC NULLS LAST")
+            let quoted = try SQLIdentifier.quote(created)
+            conditions.append("t.\(quoted) IS NOT NULL")
+            order.append("t.\(quoted) DESC")
         }
         let inner = try group.features.enumerated().map { "t.\(try SQLIdentifier.quote($1.name)) AS c\($0)" }
         let copyColumns = group.features.map { CopyColumn(ColumnType($0.type)) }

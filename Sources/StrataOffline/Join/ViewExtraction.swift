@@ -30,7 +30,12 @@ struct ViewExtraction {
             columns.append(column)
         }
         let table = try SQLIdentifier.quoteQualified(group.source.table)
-        sql = "SELECT \(selects.joined(separator: ", ")) FROM \(table) WHERE \(window.condition(on: ts))"
+        var condition = window.condition(on: ts)
+        if let created = group.source.createdTimestampColumn {
+            // Feast's join drops source rows whose created timestamp is null; so does Strata.
+            condition += " AND \(try SQLIdentifier.quote(created)) IS NOT NULL"
+        }
+        sql = "SELECT \(selects.joined(separator: ", ")) FROM \(table) WHERE \(condition)"
         copyColumns = columns
     }
 }

@@ -47,14 +47,26 @@ public enum OnlineLayout {
     @inlinable
     public static func appendKey(prefix: [UInt8], bucket: Int, to bytes: inout [UInt8]) {
         bytes.append(contentsOf: prefix)
-        bytes.append(UInt8(ascii: "{"))
+        withUnsafeBytes(of: hashTag(bucket: bucket)) { bytes.append(contentsOf: $0.prefix(hashTagSize)) }
+    }
+
+    /// The length of the hash tag `{xxxx}` that ends every key.
+    public static let hashTagSize = 2 + bucketBits / 4
+
+    /// The bucket's hash tag, `{xxxx}` (lower-case hex), as the first `hashTagSize` bytes of the
+    /// value's little-endian representation, so that a key can be written without an array.
+    @inlinable
+    public static func hashTag(bucket: Int) -> UInt64 {
+        var tag = UInt64(UInt8(ascii: "{"))
         var shift = bucketBits - 4
+        var position: UInt64 = 8
         while shift >= 0 {
             let digit = UInt8((bucket >> shift) & 0xF)
-            bytes.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+            tag |= UInt64(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10) << position
+            position += 8
             shift -= 4
         }
-        bytes.append(UInt8(ascii: "}"))
+        return (tag | UInt64(UInt8(ascii: "}")) << position).littleEndian
     }
 
     /// A 16-bit fingerprint of a view's feature names and types in order, stored in every record so

@@ -4,15 +4,26 @@ import StrataOffline
 
 /// Features resolved for online lookups: prepare once, look up many times.
 public struct OnlineQuery: Sendable {
-    /// One view's part of the query.
-    struct Group: Sendable {
-        var view: OnlineView
+    /// One view's part of the query; a class, so that the per-reply decoding borrows it without copying.
+    final class Group: Sendable {
+        let view: OnlineView
         /// For each of the view's features, its position among the requested ones, or -1.
-        var slots: [Int]
+        let slots: [Int]
+        /// The column type of each of the view's features, in the view's order.
+        let types: [ColumnType]
         /// For each of the view's join keys, its position in `joinKeys`.
-        var keyPositions: [Int]
-        var ttlMicros: Int64
-        var expiryMicros: Int64?
+        let keyPositions: [Int]
+        let ttlMicros: Int64
+        let expiryMicros: Int64?
+
+        init(view: OnlineView, slots: [Int], types: [ColumnType], keyPositions: [Int], ttlMicros: Int64, expiryMicros: Int64?) {
+            self.view = view
+            self.slots = slots
+            self.types = types
+            self.keyPositions = keyPositions
+            self.ttlMicros = ttlMicros
+            self.expiryMicros = expiryMicros
+        }
     }
 
     /// The features, in the order asked for.
@@ -72,7 +83,7 @@ public struct OnlineQuery: Sendable {
             let keyPositions = group.joinKeys.map { key in joinKeys.firstIndex { $0.name == key }! }
             groups.append(
                 Group(
-                    view: view, slots: slots, keyPositions: keyPositions,
+                    view: view, slots: slots, types: view.featureColumnTypes, keyPositions: keyPositions,
                     ttlMicros: group.view.ttlSeconds * UTCTimestamp.microsPerSecond,
                     expiryMicros: group.view.onlineExpirySeconds.map { $0 * UTCTimestamp.microsPerSecond }))
         }

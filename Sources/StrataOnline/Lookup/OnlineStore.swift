@@ -12,15 +12,26 @@ public final class OnlineStore {
     /// The registered project the features come from.
     public let repository: Repository
 
-    private var arena: [UInt8] = []
-    private var offsets: [Int] = []
-    private var arguments: [UnsafeRawBufferPointer] = []
-    private static let hget = Array("HGET".utf8)
+    /// The call's `HGET`s, encoded in the Redis protocol into one buffer kept from call to call.
+    private let commands = RedisCommandBuffer()
+    /// Entity keys of a view with several or string join keys, back to back, and where each ends.
+    private var fields: [UInt8] = []
+    private var fieldEnds: [Int] = []
+    /// Decoded values, validity words and event times of a call, kept from call to call (`Scratch`).
+    private var scratch: UnsafeMutableRawPointer
+    private var scratchCapacity: Int
+    private static let hget: StaticString = "HGET"
 
     /// A store reading `repository`'s views from `redis`.
     public init(redis: RedisConnection, repository: Repository) {
         self.redis = redis
         self.repository = repository
+        scratchCapacity = 4096
+        scratch = .allocate(byteCount: scratchCapacity, alignment: 16)
+    }
+
+    deinit {
+        scratch.deallocate()
     }
 
     /// The values of `references` for each row of `entities` (a frame holding the join-key columns) as
@@ -41,120 +52,161 @@ public final class OnlineStore {
         let keyColumns = try query.keyColumns(entities)
         let rows = entities.rowCount
         let at = at ?? OnlineClock.nowMicros()
-        buildCommands(query, keyColumns: keyColumns, rows: rows)
-        try sendCommands()
-        var builders = query.featureTypes.map { ColumnBuilder(type: $0, capacity: rows) }
+        encodeCommands(query, keyColumns: keyColumns, rows: rows)
+        try redis.append(commands)
+        let layout = Scratch(features: query.references.count, groups: query.groups.count, rows: rows)
+        if layout.byteCount > scratchCapacity {
+            scratch.deallocate()
+            scratchCapacity = max(layout.byteCount, scratchCapacity * 2)
+            scratch = .allocate(byteCount: scratchCapacity, alignment: 16)
+        }
+        let base = scratch
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: layout.byteCount)
         var statuses = [FeatureStatus](repeating: .notFound, count: rows * query.references.count)
-        var timestamps: [[Int64]] = []
-        timestamps.reserveCapacity(query.groups.count)
-        var failure: Error?
-        for group in query.groups {
-            var times = [Int64](repeating: 0, count: rows)
-            for row in 0..<rows {
-                try redis.readReply { reply in
-                    guard failure == nil else { return }
-                    do {
-                        times[row] = try Self.decode(
-                            reply, group: group, row: row, rows: rows, at: at, builders: &builders, statuses: &statuses)
-                    } catch {
-                        failure = error
-                    }
+        var strings = [[UInt8]](repeating: [], count: query.references.count)
+        try query.groups.withUnsafeBufferPointer { groups in
+            try statuses.withUnsafeMutableBufferPointer { statuses in
+                try redis.readReplies(commands.commandCount) { index, reply in
+                    let group = index / rows
+                    let row = index - group * rows
+                    let event = try Self.decode(
+                        reply, group: groups[group], row: row, layout: layout, base: base, at: at, statuses: statuses,
+                        strings: &strings)
+                    (base + layout.times).storeBytes(of: event, toByteOffset: (group * rows + row) * 8, as: Int64.self)
                 }
             }
-            timestamps.append(times)
         }
-        if let failure { throw failure }
+        var values: [Column] = []
+        values.reserveCapacity(query.references.count)
+        for (slot, type) in query.featureTypes.enumerated() {
+            values.append(Self.column(slot: slot, type: type, layout: layout, base: base, strings: strings[slot]))
+        }
+        let timestamps = (0..<query.groups.count).map { group in
+            Self.array(base + layout.times + group * rows * 8, count: rows, of: Int64.self)
+        }
         return OnlineFeatures(
             references: query.references, joinKeys: query.joinKeys.map(\.name), entities: keyColumns,
-            values: builders.map { $0.finish() }, statusCodes: statuses, groupTimestamps: timestamps,
+            values: values, statusCodes: statuses, groupTimestamps: timestamps,
             featureGroup: query.featureGroup, rowCount: rows)
     }
 
-    /// Builds `HGET bucket-key entity-key` for every (view, row) in one arena.
-    private func buildCommands(_ query: OnlineQuery, keyColumns: [Column], rows: Int) {
-        arena.removeAll(keepingCapacity: true)
-        offsets.removeAll(keepingCapacity: true)
-        offsets.append(0)
-        for group in query.groups {
-            let columns = group.keyPositions.map { keyColumns[$0] }
-            for row in 0..<rows {
-                let start = arena.count
-                OnlineLayout.appendEntityKey(columns, row: row, to: &arena)
-                let fieldEnd = arena.count
-                let bucket = arena.withUnsafeBytes { OnlineLayout.bucket(of: UnsafeRawBufferPointer(rebasing: $0[start..<fieldEnd])) }
-                offsets.append(fieldEnd)
-                OnlineLayout.appendKey(prefix: group.view.keyPrefix, bucket: bucket, to: &arena)
-                offsets.append(arena.count)
-            }
+    /// Where a call's decoded data lies in the scratch memory: per requested feature, a cell of 8 bytes
+    /// per row (a fixed-width value at `row × width`, or a string's length) and its validity words; per
+    /// view, each row's event time.
+    struct Scratch {
+        let rows: Int
+        let words: Int
+        let validity: Int
+        let times: Int
+        let byteCount: Int
+
+        init(features: Int, groups: Int, rows: Int) {
+            self.rows = rows
+            words = Bitmap.wordCount(for: rows)
+            validity = features * rows * 8
+            times = validity + features * words * 8
+            byteCount = times + groups * rows * 8
         }
     }
 
-    /// Queues every command of the arena (field then key pairs) and lets the first read flush them.
-    private func sendCommands() throws {
-        try Self.hget.withUnsafeBytes { hget in
-            try arena.withUnsafeBytes { bytes in
-                var i = 0
-                while i + 2 < offsets.count {
-                    let field = UnsafeRawBufferPointer(rebasing: bytes[offsets[i]..<offsets[i + 1]])
-                    let key = UnsafeRawBufferPointer(rebasing: bytes[offsets[i + 1]..<offsets[i + 2]])
-                    arguments.removeAll(keepingCapacity: true)
-                    arguments.append(hget)
-                    arguments.append(key)
-                    arguments.append(field)
-                    try arguments.withUnsafeBufferPointer { try redis.append($0) }
-                    i += 2
+    /// Encodes `HGET bucket-key entity-key` for every (view, row), views in query order.
+    private func encodeCommands(_ query: OnlineQuery, keyColumns: [Column], rows: Int) {
+        commands.removeAll()
+        let hget = UnsafeRawBufferPointer(start: Self.hget.utf8Start, count: Self.hget.utf8CodeUnitCount)
+        let overhead = RedisCommandWriter.maxCommandHeaderBytes + 3 * RedisCommandWriter.maxArgumentOverhead + hget.count
+        for group in query.groups {
+            let keyLength = group.view.keyPrefix.count + OnlineLayout.hashTagSize
+            group.view.keyPrefix.withUnsafeBytes { prefix in
+                if group.keyPositions.count == 1, case .int64(let ids) = keyColumns[group.keyPositions[0]].storage {
+                    ids.withUnsafeBufferPointer { ids in
+                        commands.write(commands: rows, maxBytes: rows * (overhead + keyLength + 8)) { writer in
+                            for row in 0..<rows {
+                                withUnsafeBytes(of: UInt64(bitPattern: ids[row]).littleEndian) { field in
+                                    Self.encode(hget, key: prefix, keyLength: keyLength, field: field, to: &writer)
+                                }
+                            }
+                        }
+                    }
+                    return
+                }
+                let columns = group.keyPositions.map { keyColumns[$0] }
+                fields.removeAll(keepingCapacity: true)
+                fieldEnds.removeAll(keepingCapacity: true)
+                for row in 0..<rows {
+                    OnlineLayout.appendEntityKey(columns, row: row, to: &fields)
+                    fieldEnds.append(fields.count)
+                }
+                fields.withUnsafeBytes { bytes in
+                    fieldEnds.withUnsafeBufferPointer { ends in
+                        commands.write(commands: rows, maxBytes: rows * (overhead + keyLength) + bytes.count) { writer in
+                            var start = 0
+                            for end in ends {
+                                let field = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+                                Self.encode(hget, key: prefix, keyLength: keyLength, field: field, to: &writer)
+                                start = end
+                            }
+                        }
+                    }
                 }
             }
         }
     }
 
-    /// Decodes one reply into the builders of the group's requested features; returns the event time.
-    private static func decode(
-        _ reply: RedisReplyView, group: OnlineQuery.Group, row: Int, rows: Int, at: Int64,
-        builders: inout [ColumnBuilder], statuses: inout [FeatureStatus]
-    ) throws -> Int64 {
-        func fill(_ status: FeatureStatus) {
-            for slot in group.slots where slot >= 0 {
-                builders[slot].appendNull()
-                statuses[slot * rows + row] = status
-            }
+    /// `HGET <prefix>{bucket} <field>`, the bucket hashed from the field.
+    @inline(__always)
+    private static func encode(
+        _ hget: UnsafeRawBufferPointer, key prefix: UnsafeRawBufferPointer, keyLength: Int, field: UnsafeRawBufferPointer,
+        to writer: inout RedisCommandWriter
+    ) {
+        writer.commandHeader(arguments: 3)
+        writer.argument(hget)
+        writer.argumentHeader(length: keyLength)
+        writer.raw(prefix)
+        withUnsafeBytes(of: OnlineLayout.hashTag(bucket: OnlineLayout.bucket(of: field))) { tag in
+            writer.raw(UnsafeRawBufferPointer(rebasing: tag[..<OnlineLayout.hashTagSize]))
         }
-        if reply.kind == .error {
+        writer.argumentEnd()
+        writer.argument(field)
+    }
+
+    /// Decodes one reply into the scratch cells and statuses of the group's requested features; returns
+    /// the event time (0 when not found).
+    @inline(__always)
+    private static func decode(
+        _ reply: RedisReplyView, group: OnlineQuery.Group, row: Int, layout: Scratch, base: UnsafeMutableRawPointer,
+        at: Int64, statuses: UnsafeMutableBufferPointer<FeatureStatus>, strings: inout [[UInt8]]
+    ) throws -> Int64 {
+        let kind = reply.kind
+        if kind == .error {
             throw RedisError(
                 code: .serverError,
                 message: "Redis refused a lookup of feature view \(group.view.view.name): \(reply.string ?? "")",
                 underlying: reply.string)
         }
-        guard let record = reply.bytes, reply.kind == .bulk,
+        guard kind == .bulk, let record = reply.bytes,
               let header = OnlineRecord.header(record), header.tag == group.view.tag
-        else {
-            fill(.notFound)
-            return 0
-        }
-        if let expiry = group.expiryMicros, at >= header.event &+ expiry {
-            fill(.notFound)
-            return 0
-        }
+        else { return 0 }
+        if let expiry = group.expiryMicros, at >= header.event &+ expiry { return 0 }
+        let rows = layout.rows
         if group.ttlMicros > 0, header.event < at &- group.ttlMicros {
-            fill(.outsideMaxAge)
+            for slot in group.slots where slot >= 0 { statuses[slot * rows + row] = .outsideMaxAge }
             return header.event
         }
-        let features = group.view.view.features
+        let types = group.types
+        let slots = group.slots
         let bitmap = OnlineRecord.headerSize
-        var offset = bitmap + (features.count + 7) / 8
+        var offset = bitmap + (types.count + 7) / 8
         guard record.count >= offset else { throw corrupt(group) }
-        for (index, feature) in features.enumerated() {
-            let slot = group.slots[index]
+        for index in 0..<types.count {
+            let slot = slots[index]
             if record[bitmap + index / 8] & (1 << UInt8(index % 8)) != 0 {
-                if slot >= 0 {
-                    builders[slot].appendNull()
-                    statuses[slot * rows + row] = .nullValue
-                }
+                if slot >= 0 { statuses[slot * rows + row] = .nullValue }
                 continue
             }
+            let type = types[index]
             let width: Int
             var start = offset
-            switch feature.type {
+            switch type {
             case .float64, .int64, .timestamp: width = 8
             case .float32, .int32: width = 4
             case .bool: width = 1
@@ -175,24 +227,70 @@ public final class OnlineStore {
             offset = start + width
             guard slot >= 0 else { continue }
             statuses[slot * rows + row] = .present
-            switch feature.type {
-            case .float64:
-                builders[slot].append(Double(bitPattern: UInt64(littleEndian: record.loadUnaligned(fromByteOffset: start, as: UInt64.self))))
-            case .int64:
-                builders[slot].append(Int64(littleEndian: record.loadUnaligned(fromByteOffset: start, as: Int64.self)))
-            case .timestamp:
-                builders[slot].appendTimestamp(Int64(littleEndian: record.loadUnaligned(fromByteOffset: start, as: Int64.self)))
-            case .float32:
-                builders[slot].append(Float(bitPattern: UInt32(littleEndian: record.loadUnaligned(fromByteOffset: start, as: UInt32.self))))
-            case .int32:
-                builders[slot].append(Int32(littleEndian: record.loadUnaligned(fromByteOffset: start, as: Int32.self)))
+            let word = base + layout.validity + (slot * layout.words + row >> 6) * 8
+            word.storeBytes(of: word.load(as: UInt64.self) | 1 << UInt64(row & 63), as: UInt64.self)
+            let cells = base + slot * rows * 8
+            switch type {
+            case .float64, .int64, .timestamp:
+                cells.storeBytes(
+                    of: UInt64(littleEndian: record.loadUnaligned(fromByteOffset: start, as: UInt64.self)),
+                    toByteOffset: row * 8, as: UInt64.self)
+            case .float32, .int32:
+                cells.storeBytes(
+                    of: UInt32(littleEndian: record.loadUnaligned(fromByteOffset: start, as: UInt32.self)),
+                    toByteOffset: row * 4, as: UInt32.self)
             case .bool:
-                builders[slot].append(record[start] != 0)
+                cells.storeBytes(of: record[start] != 0, toByteOffset: row, as: Bool.self)
             case .string:
-                builders[slot].appendString(bytes: UnsafeRawBufferPointer(rebasing: record[start..<start + width]))
+                cells.storeBytes(of: width, toByteOffset: row * 8, as: Int.self)
+                strings[slot].append(contentsOf: UnsafeRawBufferPointer(rebasing: record[start..<start + width]))
             }
         }
         return header.event
+    }
+
+    /// The column of requested feature `slot` from its scratch cells and validity words.
+    private static func column(
+        slot: Int, type: ColumnType, layout: Scratch, base: UnsafeMutableRawPointer, strings: [UInt8]
+    ) -> Column {
+        let rows = layout.rows
+        let cells = UnsafeRawPointer(base + slot * rows * 8)
+        let validity = UnsafeRawPointer(base + layout.validity + slot * layout.words * 8)
+        var valid = 0
+        for word in 0..<layout.words { valid += validity.load(fromByteOffset: word * 8, as: UInt64.self).nonzeroBitCount }
+        let storage: Column.Storage
+        switch type {
+        case .float64: storage = .float64(array(cells, count: rows, of: Double.self))
+        case .int64: storage = .int64(array(cells, count: rows, of: Int64.self))
+        case .timestamp: storage = .timestamp(array(cells, count: rows, of: Int64.self))
+        case .float32: storage = .float32(array(cells, count: rows, of: Float.self))
+        case .int32: storage = .int32(array(cells, count: rows, of: Int32.self))
+        case .bool: storage = .bool(array(cells, count: rows, of: Bool.self))
+        case .string:
+            let offsets = [Int](unsafeUninitializedCapacity: rows + 1) { buffer, initialized in
+                var end = 0
+                buffer[0] = 0
+                for row in 0..<rows {
+                    end += cells.load(fromByteOffset: row * 8, as: Int.self)
+                    buffer[row + 1] = end
+                }
+                initialized = rows + 1
+            }
+            storage = .string(bytes: strings, offsets: offsets)
+        }
+        guard valid < rows else { return Column(storage: storage) }
+        return Column(storage: storage, validity: Bitmap(words: array(validity, count: layout.words, of: UInt64.self), count: rows))
+    }
+
+    /// `count` values of a trivial type copied out of scratch memory.
+    @inline(__always)
+    private static func array<T: BitwiseCopyable>(_ source: UnsafeRawPointer, count: Int, of type: T.Type) -> [T] {
+        [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if let target = buffer.baseAddress, count > 0 {
+                UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: count * MemoryLayout<T>.stride)
+            }
+            initialized = count
+        }
     }
 
     private static func corrupt(_ group: OnlineQuery.Group) -> OnlineError {

@@ -28,11 +28,13 @@ struct MaterializationQuery {
         selects.append("\(ts)::timestamptz")
         columns.append(CopyColumn(.timestamp))
         var order = keys.map { "\($0) DESC" } + ["\(ts) DESC"]
+        var createdCondition: String?
         if let created = view.source.createdTimestampColumn {
             let quoted = try SQLIdentifier.quote(created)
             selects.append("\(quoted)::timestamptz")
             columns.append(CopyColumn(.timestamp))
-            order.append("\(quoted) DESC NULLS LAST")
+            order.append("\(quoted) DESC")
+            createdCondition = "\(quoted) IS NOT NULL"
         }
         hasCreated = view.source.createdTimestampColumn != nil
         for (feature, type) in zip(view.view.features, view.featureColumnTypes) {
@@ -43,6 +45,8 @@ struct MaterializationQuery {
         var conditions = ["\(ts) <= '\(UTCTimestamp.format(end))'::timestamptz"]
         if let start { conditions.append("\(ts) >= '\(UTCTimestamp.format(start))'::timestamptz") }
         conditions += keys.map { "\($0) IS NOT NULL" }
+        // As the offline join (and Feast): rows without a created timestamp are skipped.
+        if let createdCondition { conditions.append(createdCondition) }
         let table = try SQLIdentifier.quoteQualified(view.source.table)
         sql = """
             SELECT DISTINCT ON (\(keys.joined(separator: ", "))) \(selects.joined(separator: ", ")) \

@@ -43,7 +43,7 @@ struct TrainingSetCommand: ParsableCommand {
     @Option(name: .long, help: "The project (default: the only registered project).")
     var project: String?
 
-    @Option(name: .long, help: ArgumentHelp("Join strategy: automatic, extraction or lateral.", valueName: "strategy"))
+    @Option(name: .long, help: ArgumentHelp("Join strategy: automatic, extraction, sort-merge or lateral.", valueName: "strategy"))
     var strategy: String = JoinStrategy.automatic.rawValue
 
     @Flag(name: .long, help: "Print the lineage as JSON on stdout.")
