@@ -22,6 +22,7 @@ public struct TrainingError: Error, Sendable, Equatable, CustomStringConvertible
         /// Rows or frames whose shape does not match the model.
         public static let shapeMismatch = Code(name: "shapeMismatch")
 
+        /// The code's name.
         public var description: String { name }
     }
 
@@ -39,6 +40,7 @@ public struct TrainingError: Error, Sendable, Equatable, CustomStringConvertible
         self.cause = cause.map { String(describing: $0) }
     }
 
+    /// The message, followed by the cause when there is one.
     public var description: String {
         cause.map { "\(message) (\($0))" } ?? message
     }

@@ -11,8 +11,9 @@ public struct TrainingData: Sendable {
     public let labelName: String
     /// The number of rows.
     public let rowCount: Int
-    /// The features, column after column, missing values as NaN.
-    public let features: NumericMatrix
+    /// The values of each feature, missing values as NaN. A `float64` column without nulls is
+    /// shared with the frame, not copied.
+    public let features: [[Double]]
     /// The label of each row.
     public let labels: [Double]
 
@@ -37,7 +38,7 @@ public struct TrainingData: Sendable {
         if names.contains(label) {
             throw TrainingError(.invalidColumn, "column '\(label)' is both the label and a feature")
         }
-        self.features = try TrainingData.matrix(frame, names, layout: .columnMajor)
+        self.features = try TrainingData.featureColumns(frame, names).map(TrainingData.doubles)
         self.labels = try TrainingData.labelValues(labelColumn, name: label)
         self.featureNames = names
         self.labelName = label
@@ -46,13 +47,22 @@ public struct TrainingData: Sendable {
 
     /// The feature `index`'s values (missing as NaN).
     func withFeature<R>(_ index: Int, _ body: (UnsafeBufferPointer<Double>) -> R) -> R {
-        features.values.withUnsafeBufferPointer { all in
-            body(UnsafeBufferPointer(rebasing: all[(index * rowCount)..<((index + 1) * rowCount)]))
-        }
+        features[index].withUnsafeBufferPointer(body)
+    }
+
+    /// The values of a numeric column as `Double`, nulls as NaN; shared when already so.
+    static func doubles(_ column: Column) -> [Double] {
+        if case .float64(let values) = column.storage, column.validity == nil { return values }
+        return NumericMatrix(columns: [column], layout: .columnMajor).values
     }
 
     /// The named feature columns of `frame` as a matrix, checking that each is a usable feature.
     static func matrix(_ frame: Frame, _ names: [String], layout: NumericMatrix.Layout) throws -> NumericMatrix {
+        NumericMatrix(columns: try featureColumns(frame, names), layout: layout)
+    }
+
+    /// The named columns of `frame`, checking that each is a usable feature.
+    static func featureColumns(_ frame: Frame, _ names: [String]) throws -> [Column] {
         var columns: [Column] = []
         columns.reserveCapacity(names.count)
         for name in names {
@@ -68,7 +78,7 @@ public struct TrainingData: Sendable {
             }
             columns.append(column)
         }
-        return NumericMatrix(columns: columns, layout: layout)
+        return columns
     }
 
     static func labelValues(_ column: Column, name: String) throws -> [Double] {
@@ -81,7 +91,7 @@ public struct TrainingData: Sendable {
             throw TrainingError(
                 .invalidLabel, "label column '\(name)' has \(column.nullCount) null values (first at row \(first))")
         }
-        let values = NumericMatrix(columns: [column], layout: .columnMajor).values
+        let values = doubles(column)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw TrainingError(.invalidLabel, "label column '\(name)' has value \(values[bad]) at row \(bad); expected finite numbers")
         }

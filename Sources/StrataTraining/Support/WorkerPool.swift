@@ -1,4 +1,9 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Wraps a value whose thread-safety the caller guarantees (disjoint writes, read-only sharing).
 struct UnsafeTransfer<Value>: @unchecked Sendable {
@@ -19,7 +24,8 @@ struct WorkerPool: Sendable {
         workers = threads > 0 ? threads : Swift.max(1, WorkerPool.coreCount)
     }
 
-    static var coreCount: Int { ProcessInfoCores.active }
+    /// The number of online cores.
+    static let coreCount = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 
     /// Calls `body(worker)` once for each worker, concurrently when there are several.
     func run(_ body: (Int) -> Void) {
@@ -55,14 +61,4 @@ struct WorkerPool: Sendable {
         let pieces = Swift.max(1, Swift.min(chunks, count))
         return (0..<pieces).map { k in (count * k / pieces)..<(count * (k + 1) / pieces) }
     }
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-enum ProcessInfoCores {
-    static let active: Int = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 }
