@@ -7,6 +7,9 @@ import Foundation
 struct BenchMain {
     static let suites: [(name: String, summary: String, run: @Sendable ([String]) throws -> Void)] = [
         ("clients", "libpq and hiredis round trips through Strata's wrappers beside the raw C calls", ClientsSuite.run),
+        ("offline", "point-in-time training set of a 1M-row spine over three views beside hand-written SQL", OfflineSuite.run),
+        ("training", "GBDT and logistic regression beside LightGBM and scikit-learn; predict latency; sum and histogram beside NumPy", TrainingSuite.run),
+        ("online", "materialise 2M entities into Redis and look them up, beside raw pipelined SET/MGET", OnlineSuite.run),
     ]
 
     static func main() {

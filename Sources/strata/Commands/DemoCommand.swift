@@ -8,13 +8,14 @@ import StrataOffline
 import StrataOnline
 import StrataRedis
 import StrataRegistry
+import StrataTraining
 import StrataColumnar
 
 /// `strata demo`: the whole flow on the embedded default, from nothing.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the ride-hailing example end to end on the embedded services: up, migrate, load sample data, apply, list, build a training set, materialise, look up online.")
+        abstract: "Run the ride-hailing example end to end on the embedded services: up, migrate, load sample data, apply, list, build a training set, train a model, materialise, look up online.")
 
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("Folder of the embedded services.", valueName: "dir"))
     var stateDirectory: String = LocalServices.defaultDirectory
@@ -88,7 +89,10 @@ struct DemoCommand: ParsableCommand {
         step("Building a point-in-time-correct training set (service driver_ranking)")
         let spine = """
             SELECT d.driver_id, \(SampleData.firstCustomerID) + (d.driver_id * 7919) % \(customers) AS customer_id,
-                   t AS event_timestamp, (d.driver_id + extract(hour FROM t)::int) % 3 = 0 AS label
+                   t AS event_timestamp,
+                   coalesce((SELECT h.conv_rate FROM driver_hourly_stats h
+                             WHERE h.driver_id = d.driver_id AND h.event_timestamp BETWEEN t AND t + interval '12 hours'
+                             ORDER BY h.event_timestamp DESC LIMIT 1), 0) > 0.5 AS label
             FROM (SELECT DISTINCT driver_id FROM driver_quality) d,
                  generate_series('\(UTCTimestamp.format(sample.start + 86_400_000_000))'::timestamptz,
                                  '\(UTCTimestamp.format(sample.end))'::timestamptz, interval '12 hours') AS t
@@ -101,6 +105,24 @@ struct DemoCommand: ParsableCommand {
         print("  \(set.frame.rowCount) rows × \(set.frame.columnCount) columns in \(String(format: "%.2f", Date().timeIntervalSince(started))) s → \(path)")
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").prefix(4)
         for line in lines { print("  " + line) }
+        try train(set, registry: registry)
+    }
+
+    /// Trains a GBDT on the set (label: will the driver convert well in the next 12 hours?), validating
+    /// on the last two days, and registers it as model `demo_conversion`.
+    func train(_ set: TrainingSet, registry: Registry) throws {
+        step("Training a GBDT on it (label: the driver's conversion rate in the next 12 hours is above 0.5)")
+        let features = set.lineage.features.compactMap(FeatureReference.init(parsing:))
+        var parameters = try TrainingParameters(["num_iterations=50", "num_leaves=15", "min_data_in_leaf=10"])
+        parameters.seed = 7
+        let result = try Trainer.train(
+            frame: set.frame, label: "label", features: features.map(\.columnName), algorithm: .gbdt, parameters: parameters,
+            validation: .fromTime(column: SpineLoader.timestampColumn, micros: set.frame["event_timestamp"]!.timestampValues.max()! - 2 * 86_400_000_000))
+        let name = "demo_conversion"
+        let registered = try ModelRegistration.register(
+            result, name: name, algorithm: .gbdt, set: set, features: features, label: "label", registry: registry)
+        let auc = registered.metrics["validation"]?["auc"].map { String(format: "%.3f", $0) } ?? "n/a"
+        print("  registered \(name) v\(registered.version) in \(String(format: "%.2f", result.trainSeconds)) s; validation AUC \(auc); `strata models list` shows it")
     }
 
     /// Materialises every online view up to the end of the sample data, then looks one pair up.

@@ -104,24 +104,17 @@ struct TrainCommand: ParsableCommand {
             parameters: settings, validation: validation)
         Terminal.endProgress()
         // The set is saved only once the model trained, so a failed run leaves nothing behind.
-        let store = ModelStore(registry: registry)
-        let setName = "\(name)_v\(try store.nextVersion(project: set.lineage.project, name: name))"
-        try SavedTrainingSets(registry: registry).save(set, name: setName)
-        var metrics = ["train": Dictionary(uniqueKeysWithValues: result.trainMetrics.values.map { ($0.name, $0.value) })]
-        if let report = result.validationMetrics {
-            metrics["validation"] = Dictionary(uniqueKeysWithValues: report.values.map { ($0.name, $0.value) })
-        }
-        let registered = try store.register(
-            ModelStore.Version(
-                project: set.lineage.project, name: name, algorithm: algorithm, parameters: result.model.parameters,
-                features: references.map(\.description), label: label, trainingSet: setName, metrics: metrics,
-                artifact: result.model.artifact()))
+        let registered = try ModelRegistration.register(
+            result, name: name, algorithm: Algorithm(rawValue: algorithm)!, set: set, features: references, label: label,
+            registry: registry)
+        let metrics = registered.metrics
+        let setName = registered.trainingSet
         let total = Date().timeIntervalSince(started)
         if json {
             print(try JSONOutput.encode(TrainOutput(
-                metrics: metrics, trainSeconds: result.trainSeconds, model: name, version: registered, trainingSet: setName)))
+                metrics: metrics, trainSeconds: result.trainSeconds, model: name, version: registered.version, trainingSet: setName)))
         } else {
-            print("registered \(name) v\(registered) (\(algorithm), \(references.count) features, trained on saved set \(setName), \(set.frame.rowCount) rows)")
+            print("registered \(name) v\(registered.version) (\(algorithm), \(references.count) features, trained on saved set \(setName), \(set.frame.rowCount) rows)")
             for (split, values) in metrics.sorted(by: { $0.key > $1.key }) {
                 print("  \(split): " + values.sorted { $0.key < $1.key }.map { "\($0.key)=\(String(format: "%.4f", $0.value))" }.joined(separator: " "))
             }
