@@ -58,6 +58,7 @@ public final class PostgresConnection {
     }
 
     /// Runs `body` inside BEGIN … COMMIT; rolls back and rethrows when it throws.
+    @discardableResult
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try execute("BEGIN")
         do {

@@ -8,7 +8,7 @@ struct RedisCommandBufferTests {
         for command in commands {
             let copies = command.map { bytes -> UnsafeRawBufferPointer in
                 let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
-                raw.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+                bytes.withUnsafeBytes { raw.copyMemory(from: $0) }
                 return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(raw)[0..<bytes.count])
             }
             copies.withUnsafeBufferPointer { buffer.append($0) }
