@@ -127,12 +127,17 @@ struct EmbeddedLocalServicesTests {
     }
 
     @Test(.enabled(if: geteuid() == 0, "only root hands PostgreSQL to another user"))
-    func unreachableFolderIsAClearError() throws {
-        defer { cleanUp() }
+    func aFolderPostgresCannotEnterMovesTheClusterUnderVarTmp() throws {
         chmod(scratch, 0o700)
-        let error = #expect(throws: LocalServicesError.self) { try LocalServices.up(directory: directory) }
-        #expect(error?.code == .directoryUnusable)
-        #expect(error?.message.contains("cannot enter \(scratch)") == true)
-        #expect(error?.message.contains("chmod o+x \(scratch)") == true)
+        let record = try LocalServices.up(directory: directory)
+        defer {
+            cleanUp()
+            try? FileManager.default.removeItem(atPath: (record.postgres.directory as NSString).deletingLastPathComponent)
+        }
+        #expect(record.postgres.directory.hasPrefix("/var/tmp/strata-"))
+        #expect(record.redis.directory.hasPrefix(scratch))
+        #expect(try query(record.postgres.url, "SELECT 1") == "1")
+        #expect(try LocalServices.status(directory: directory)?.postgres.state == .running)
+        #expect(try LocalServices.down(directory: directory).map(\.name).sorted() == ["postgres", "redis"])
     }
 }
