@@ -99,7 +99,7 @@ enum OnlineSuite {
         let repositoryValue = try registry.repository(project: project)
         let store = OnlineStore(redis: redis, repository: repositoryValue)
         let query = try OnlineQuery(service: "ranking", in: repositoryValue)
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let single = (0..<1000).map { _ in randomEntities(1, entities: entities, rng: &rng) }
         let batches = (0..<200).map { _ in randomEntities(100, entities: entities, rng: &rng) }
         let stringKeys = try copyToStringKeys(redis, raw: raw, frames: single + batches)
@@ -355,23 +355,11 @@ enum OnlineSuite {
         }
     }
 
-    static func randomEntities(_ count: Int, entities: Int, rng: inout SplitMix) -> Frame {
+    static func randomEntities(_ count: Int, entities: Int, rng: inout SplitMix64) -> Frame {
         Frame(names: ["driver_id", "customer_id"], columns: [
             Column(int64: (0..<count).map { _ in Int64(rng.next() % UInt64(entities)) + 1 }),
             Column(int64: (0..<count).map { _ in Int64(rng.next() % UInt64(entities)) + 1 }),
         ])
-    }
-
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }
 

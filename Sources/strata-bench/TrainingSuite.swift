@@ -138,11 +138,11 @@ enum TrainingSuite {
         columns.withUnsafeMutableBufferPointer { out in
             let shared = UncheckedBox(out)
             DispatchQueue.concurrentPerform(iterations: features) { f in
-                var rng = BenchGenerator(seed: 0x5747_4154 &+ UInt64(f) &* 0x9e37_79b9)
+                var rng = SplitMix64(seed: 0x5747_4154 &+ UInt64(f) &* 0x9e37_79b9)
                 shared.value[f] = (0..<rows).map { _ in rng.normal() }
             }
         }
-        var noiseRng = BenchGenerator(seed: 99)
+        var noiseRng = SplitMix64(seed: 99)
         var scores = [Double](repeating: 0, count: rows)
         for i in 0..<rows {
             func x(_ f: Int) -> Double { columns[f][i] }
@@ -202,7 +202,7 @@ enum TrainingSuite {
             let shared = UncheckedBox(out)
             let chunks = 16
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                var rng = BenchGenerator(seed: 1_234 &+ UInt64(c))
+                var rng = SplitMix64(seed: 1_234 &+ UInt64(c))
                 let range = (kernelValues * c / chunks)..<(kernelValues * (c + 1) / chunks)
                 for i in range { shared.value[i] = rng.normal() }
             }
@@ -344,22 +344,3 @@ private struct UncheckedBox<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-/// SplitMix64 with Box–Muller normals: the bench's data, the same on every machine.
-private struct BenchGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    mutating func normal() -> Double {
-        let u = max(Double(next() >> 11) * 0x1p-53, 1e-300)
-        let v = Double(next() >> 11) * 0x1p-53
-        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
-    }
-}

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A small, fast, seeded random generator (SplitMix64): the same seed draws the same numbers on every
 /// machine, for sample data, sampling in training, and reproducible tests.
 public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
@@ -18,4 +24,11 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
 
     /// Whether an event of probability `p` happens.
     public mutating func chance(_ p: Double) -> Bool { unit() < p }
+
+    /// A standard normal value (Box–Muller).
+    public mutating func normal() -> Double {
+        let u = Swift.max(unit(), 1e-300)
+        let v = unit()
+        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
+    }
 }

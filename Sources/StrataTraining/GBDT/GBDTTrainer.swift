@@ -1,3 +1,4 @@
+import StrataColumnar
 import Foundation
 
 /// Gradient boosting of trees on binned features: LightGBM's `gbdt` with the `binary` and
@@ -27,8 +28,8 @@ struct GBDTTrainer {
         var scores = [Double](repeating: base, count: n)
         var validScores = [Double](repeating: base, count: validation?.rowCount ?? 0)
         var gradients = [SIMD2<Float>](repeating: .zero, count: n)
-        var rng = SeededGenerator(seed: UInt64(bitPattern: Int64(parameters.seed)))
-        var featureRng = SeededGenerator(seed: UInt64(bitPattern: Int64(parameters.seed)) &+ 0x5eed)
+        var rng = SplitMix64(seed: UInt64(bitPattern: Int64(parameters.seed)))
+        var featureRng = SplitMix64(seed: UInt64(bitPattern: Int64(parameters.seed)) &+ 0x5eed)
         var trees: [DecisionTree] = []
         var bag: [UInt32]?
         var bestLoss = Double.infinity
@@ -48,7 +49,7 @@ struct GBDTTrainer {
             if baggingFrequency > 0 && iteration % baggingFrequency == 0 {
                 var rows: [UInt32] = []
                 rows.reserveCapacity(Int(Double(n) * parameters.baggingFraction * 1.05))
-                for i in 0..<n where rng.nextUnit() < parameters.baggingFraction { rows.append(UInt32(i)) }
+                for i in 0..<n where rng.unit() < parameters.baggingFraction { rows.append(UInt32(i)) }
                 bag = rows
             }
             var features = Array(0..<featureCount)

@@ -1,32 +1,6 @@
 import Foundation
 import StrataColumnar
 
-/// A seeded SplitMix64 generator, so that every test sees the same data.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform value in `0..<1`.
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-    /// A standard normal value (Box–Muller).
-    mutating func normal() -> Double {
-        let u = Swift.max(unit(), 1e-300)
-        return (-2 * log(u)).squareRoot() * cos(2 * .pi * unit())
-    }
-
-    /// True with probability `p`.
-    mutating func chance(_ p: Double) -> Bool { unit() < p }
-}
 
 /// Whether `a` and `b` differ by at most `tolerance`.
 func near(_ a: Double, _ b: Double, _ tolerance: Double) -> Bool { abs(a - b) <= tolerance }
