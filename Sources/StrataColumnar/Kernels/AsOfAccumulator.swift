@@ -20,6 +20,8 @@ public struct AsOfAccumulator {
     var bestCreated: [Int64]
     var filled: [Bool]
     var slots: [ValueSlots]
+    /// The (build row, slot) pairs a batch wins, in row order; kept across batches for its capacity.
+    var taken: [(row: Int, slot: Int)] = []
 
     /// Prepares for probes with key codes `probeKeys` (from `KeyEncoder`; negative = null key, never
     /// matched) and `probeTimes` (null = never matched), collecting features of `valueTypes`.
@@ -66,6 +68,7 @@ public struct AsOfAccumulator {
         let eventTimes = times.integerValues
         let createdTimes = created?.integerValues
         let keyCount = keyStarts.count - 1
+        taken.removeAll(keepingCapacity: true)
         for row in 0..<keys.count {
             let key = keys[row]
             guard key >= 0, key < keyCount, times.isValid(row) else { continue }
@@ -78,15 +81,18 @@ public struct AsOfAccumulator {
                 if sortedTimes[mid] < time { first = mid + 1 } else { last = mid }
             }
             guard first < hi else { continue }
-            let made = createdTimes.map { created!.isValid(row) ? $0[row] : .min } ?? .min
+            let made = createdTimes != nil && created!.isValid(row) ? createdTimes![row] : .min
             if filled[first] && (bestTime[first] > time || (bestTime[first] == time && bestCreated[first] > made)) {
                 continue
             }
             filled[first] = true
             bestTime[first] = time
             bestCreated[first] = made
-            for f in 0..<slots.count { slots[f].store(values[f], row: row, at: first) }
+            taken.append((row, first))
         }
+        // Values are copied one feature at a time; a later row of the batch overwrites an earlier
+        // one that took the same slot, as it did above.
+        for f in slots.indices { slots[f].store(values[f], taken) }
     }
 
     /// The features of each probe row's chosen build row, in probe order (null where none).

@@ -28,26 +28,39 @@ struct ValueSlots {
         }
     }
 
-    /// Copies `column[row]` into slot `slot`.
-    @inline(__always)
-    mutating func store(_ column: Column, row: Int, at slot: Int) {
-        let isValid = column.isValid(row)
-        if type == .string, valid[slot] { liveBytes -= Int(lengths[slot]) }
-        valid[slot] = isValid
-        guard isValid else { return }
+    /// Copies `column[row]` into slot `slot` for each pair, in order.
+    mutating func store(_ column: Column, _ pairs: [(row: Int, slot: Int)]) {
+        if case .string(let data, let offsets) = column.storage {
+            for (row, slot) in pairs {
+                // Compact while every valid slot still points at its own bytes.
+                if bytes.count > 1 << 20 && bytes.count > 3 * liveBytes { compact() }
+                if valid[slot] { liveBytes -= Int(lengths[slot]) }
+                valid[slot] = column.isValid(row)
+                guard valid[slot] else { continue }
+                let start = offsets[row], end = offsets[row + 1]
+                starts[slot] = bytes.count
+                lengths[slot] = Int32(end - start)
+                bytes.append(contentsOf: data[start..<end])
+                liveBytes += end - start
+            }
+            return
+        }
+        for (row, slot) in pairs { valid[slot] = column.isValid(row) }
         switch column.storage {
-        case .float64(let v): doubles[slot] = v[row]
-        case .float32(let v): floats[slot] = v[row]
-        case .int64(let v), .timestamp(let v): integers[slot] = v[row]
-        case .int32(let v): int32s[slot] = v[row]
-        case .bool(let v): bools[slot] = v[row]
-        case .string(let data, let offsets):
-            let start = offsets[row], end = offsets[row + 1]
-            if bytes.count > 1 << 20 && bytes.count > 3 * liveBytes { compact() }
-            starts[slot] = bytes.count
-            lengths[slot] = Int32(end - start)
-            bytes.append(contentsOf: data[start..<end])
-            liveBytes += end - start
+        case .float64(let v): copy(v, pairs, into: &doubles)
+        case .float32(let v): copy(v, pairs, into: &floats)
+        case .int64(let v), .timestamp(let v): copy(v, pairs, into: &integers)
+        case .int32(let v): copy(v, pairs, into: &int32s)
+        case .bool(let v): copy(v, pairs, into: &bools)
+        case .string: break
+        }
+    }
+
+    private func copy<T>(_ values: [T], _ pairs: [(row: Int, slot: Int)], into slots: inout [T]) {
+        values.withUnsafeBufferPointer { source in
+            slots.withUnsafeMutableBufferPointer { target in
+                for (row, slot) in pairs { target[slot] = source[row] }
+            }
         }
     }
 
