@@ -163,6 +163,8 @@ public struct BinaryCopyDecoder {
     }
 
     /// A numeric's value as the nearest double: base-10000 digits, a weight and a sign.
+    /// Up to 15 significant digits with an exponent a double holds exactly, it is one correctly
+    /// rounded multiplication or division; otherwise the decimal text is parsed.
     static func numeric(_ field: UnsafeRawBufferPointer) throws -> Double {
         var r = ByteReader(field)
         guard field.count >= 8 else { throw PostgresError(code: .protocolError, message: "numeric value is truncated") }
@@ -174,17 +176,29 @@ public struct BinaryCopyDecoder {
         if sign == 0xD000 { return .infinity }
         if sign == 0xF000 { return -.infinity }
         guard field.count >= 8 + 2 * digitCount else { throw PostgresError(code: .protocolError, message: "numeric value is truncated") }
-        var text = sign == 0x4000 ? "-" : ""
-        var mantissa: [UInt8] = []
-        for _ in 0..<digitCount {
-            let digit = Int(r.int16())
-            let four = String(digit)
-            mantissa.append(contentsOf: Array(repeating: UInt8(ascii: "0"), count: 4 - four.utf8.count))
-            mantissa.append(contentsOf: four.utf8)
+        if digitCount == 0 { return 0 }
+        let negative = sign == 0x4000
+        // The value is (the base-10000 digits read as one integer) × 10^exponent.
+        let exponent = 4 * (weight - digitCount + 1)
+        if digitCount <= 3, abs(exponent) <= 22 {
+            var mantissa: UInt64 = 0
+            for _ in 0..<digitCount { mantissa = mantissa * 10_000 + UInt64(r.int16()) }
+            let magnitude = exponent >= 0
+                ? Double(mantissa) * powersOfTen[exponent] : Double(mantissa) / powersOfTen[-exponent]
+            return negative ? -magnitude : magnitude
         }
-        if mantissa.isEmpty { return 0 }
-        text += "0." + String(decoding: mantissa, as: UTF8.self) + "e\(4 * (weight + 1))"
-        return Double(text) ?? .nan
+        var text = negative ? "-" : ""
+        for _ in 0..<digitCount {
+            let group = String(r.int16())
+            text += String(repeating: "0", count: 4 - group.count) + group
+        }
+        return Double(text + "e\(exponent)") ?? .nan
+    }
+
+    static let powersOfTen: [Double] = (0...22).map { exponent in
+        var value = 1.0
+        for _ in 0..<exponent { value *= 10 }
+        return value
     }
 }
 

@@ -40,6 +40,16 @@ struct BinaryCopyTests {
         }
     }
 
+    @Test func numericsDecodeToTheNearestDouble() throws {
+        let db = try PostgresConnection(url: url)
+        let values = ["0", "1", "-2.5", "12345.678", "0.0001", "123456789.123456789", "1e-30", "-7e25", "99999999.9999", "3.14159265358979323846"]
+        let list = values.map { "('\($0)'::numeric)" }.joined(separator: ", ")
+        let columns = try db.copyOut(
+            query: "SELECT v, v::float8 FROM (VALUES \(list)) AS t(v)",
+            columns: [CopyColumn(wire: .numeric, type: .float64), CopyColumn(.float64)])
+        #expect(columns[0].float64Values == columns[1].float64Values)
+    }
+
     @Test func batchesCoverEveryRowOnce() throws {
         let db = try PostgresConnection(url: url)
         var seen: [Int64] = []
