@@ -1,15 +1,14 @@
 import StrataColumnar
 import StrataCore
 
-/// A content hash of a loaded spine: its column names, types, nulls and values.
+/// A content hash of a loaded spine: its column names, types, nulls and values. Each column is
+/// hashed on its own and the column digests together, so that only one column is copied at a time.
 enum SpineHash {
     static func of(_ frame: Frame) -> String {
-        var bytes: [UInt8] = []
+        var digests: [UInt8] = []
         for (name, column) in zip(frame.names, frame.columns) {
-            bytes.append(contentsOf: name.utf8)
-            bytes.append(0)
-            bytes.append(contentsOf: column.type.rawValue.utf8)
-            bytes.append(0)
+            var bytes = Array(name.utf8) + [0] + Array(column.type.rawValue.utf8) + [0]
+            bytes.reserveCapacity(bytes.count + column.count * 9)
             for row in 0..<column.count { bytes.append(column.isNull(row) ? 0 : 1) }
             switch column.storage {
             case .float64(let v): v.withUnsafeBytes { bytes.append(contentsOf: $0) }
@@ -21,7 +20,8 @@ enum SpineHash {
                 bytes.append(contentsOf: data)
                 offsets.withUnsafeBytes { bytes.append(contentsOf: $0) }
             }
+            digests += SHA256.digest(bytes)
         }
-        return SHA256.hex(bytes)
+        return SHA256.hex(digests)
     }
 }
