@@ -18,18 +18,7 @@ public struct TrainingSetBuilder {
 
     /// The registered project named `name`, or the only one when `name` is nil.
     public func repository(project name: String?) throws -> Repository {
-        let projects = try registry.projects()
-        guard let project = name ?? (projects.count == 1 ? projects[0] : nil) else {
-            if projects.isEmpty {
-                throw OfflineError(.notFound, "the registry is empty: register schema files with `strata apply` first")
-            }
-            throw OfflineError(
-                .notFound, "the registry holds several projects (\(projects.joined(separator: ", "))): name one with --project")
-        }
-        guard projects.contains(project) else {
-            throw OfflineError(.notFound, "project \(project) is not registered (registered: \(projects.joined(separator: ", ")))")
-        }
-        return try registry.repository(project: project)
+        try registry.repository(project: try registry.resolveProject(name))
     }
 
     /// The features of `request`, resolved.

@@ -155,3 +155,28 @@ struct ObjectKey: Hashable {
         self.name = name
     }
 }
+
+extension Registry {
+    /// The project `name`, checked to be registered; with no name, the only registered project.
+    /// - Throws: `RegistryError.notFound` when the registry is empty or `name` is not in it, and
+    ///   `.badInput` when several projects leave the choice open.
+    public func resolveProject(_ name: String?) throws -> String {
+        let projects = try projects()
+        if let name {
+            guard projects.contains(name) else {
+                throw RegistryError(
+                    code: .notFound,
+                    message: "project \(name) is not registered (registered: \(projects.isEmpty ? "none" : projects.joined(separator: ", ")))")
+            }
+            return name
+        }
+        guard projects.count == 1 else {
+            throw projects.isEmpty
+                ? RegistryError(code: .notFound, message: "the registry is empty: register schema files with `strata apply` first")
+                : RegistryError(
+                    code: .badInput,
+                    message: "the registry holds several projects (\(projects.joined(separator: ", "))): choose one with --project")
+        }
+        return projects[0]
+    }
+}

@@ -57,7 +57,7 @@ struct MaterializeOptions: ParsableArguments {
     /// Opens the registry and Redis, runs `body`, and prints its reports.
     func run(_ body: (Materializer, String, [String]?, Int64) throws -> [Materializer.ViewReport]) throws {
         let registry = try connection.openRegistry()
-        let project = try OnlineCommandSupport.project(project, registry: registry)
+        let project = try registry.resolveProject(project)
         let materializer = Materializer(registry: registry, redis: try OnlineCommandSupport.redis(connection))
         materializer.batchRows = batchRows
         let names = views.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
@@ -76,20 +76,6 @@ enum OnlineCommandSupport {
             throw CLIError(.badInput, "\(option) '\(text)' is not an ISO-8601 time (e.g. 2026-01-31T12:00:00Z)")
         }
         return micros
-    }
-
-    /// The project named, or the only registered one.
-    static func project(_ name: String?, registry: Registry) throws -> String {
-        if let name { return name }
-        let projects = try registry.projects()
-        guard projects.count == 1 else {
-            throw CLIError(
-                .badInput,
-                projects.isEmpty
-                    ? "the registry is empty; register schema files with `strata apply` first"
-                    : "the registry holds several projects (\(projects.joined(separator: ", "))); choose one with --project")
-        }
-        return projects[0]
     }
 
     /// The wall clock in µs since the Unix epoch.

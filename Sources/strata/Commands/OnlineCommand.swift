@@ -16,11 +16,7 @@ struct OnlineCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(name: .long, help: "A feature service.")
-    var service: String?
-
-    @Option(name: .long, help: ArgumentHelp("Feature references, comma-separated.", valueName: "view:feature,..."))
-    var features: String?
+    @OptionGroup var selection: FeatureOptions
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("One entity row: join keys and values.", valueName: "key=value,..."))
     var entity: [String] = []
@@ -35,22 +31,18 @@ struct OnlineCommand: ParsableCommand {
     var project: String?
 
     func validate() throws {
-        guard (service == nil) != (features == nil) else {
-            throw ValidationError("give exactly one of --service and --features")
-        }
+        guard !selection.isEmpty else { throw ValidationError("name the features with exactly one of --service and --features") }
         guard !entity.isEmpty else { throw ValidationError("give at least one --entity key=value,...") }
         if let at { _ = try OnlineCommandSupport.time(at, option: "--at") }
     }
 
     func run() throws {
         let registry = try connection.openRegistry()
-        let project = try OnlineCommandSupport.project(project, registry: registry)
+        let project = try registry.resolveProject(project)
         let repository = try registry.repository(project: project)
-        let query: OnlineQuery
-        if let service {
-            query = try OnlineQuery(service: service, in: repository)
-        } else {
-            query = try OnlineQuery(try FeatureSelection.parseReferences(features ?? ""), in: repository)
+        let query: OnlineQuery = switch try selection.requested() {
+        case .service(let service): try OnlineQuery(service: service, in: repository)
+        case .references(let references): try OnlineQuery(references, in: repository)
         }
         let rows = try entity.enumerated().map { number, text in
             try text.split(separator: ",").map { pair -> (name: String, value: String) in

@@ -30,7 +30,7 @@ struct PushCommand: ParsableCommand {
 
     func run() throws {
         let registry = try connection.openRegistry()
-        let project = try OnlineCommandSupport.project(project, registry: registry)
+        let project = try registry.resolveProject(project)
         let onlineView = try OnlineView(named: view, in: try registry.repository(project: project))
         let push = OnlinePush(view: onlineView)
         let rows = try push.parse(try CSVTable.read(path: file), now: OnlineCommandSupport.now())

@@ -25,11 +25,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "The model's name; each run registers its next version.")
     var name: String
 
-    @Option(name: .long, help: "The feature service whose features the model reads.")
-    var service: String?
-
-    @Option(name: .long, help: ArgumentHelp("Feature references, comma-separated.", valueName: "view:feature,..."))
-    var features: String?
+    @OptionGroup var selection: FeatureOptions
 
     @Option(name: .long, help: ArgumentHelp("The spine: a table, a \"SELECT ...\" query, or a CSV file.", valueName: "table|query|file.csv"))
     var spine: String
@@ -58,9 +54,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
-        guard (service == nil) != (features == nil) else {
-            throw ValidationError("name the features with exactly one of --service and --features")
-        }
+        guard !selection.isEmpty else { throw ValidationError("name the features with exactly one of --service and --features") }
         guard Algorithm(rawValue: algorithm) != nil else {
             throw ValidationError("--algorithm must be one of: \(Algorithm.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -79,8 +73,7 @@ struct TrainCommand: ParsableCommand {
         let settings = try TrainingParameters(parameters)
         let registry = try connection.openRegistry()
         let builder = TrainingSetBuilder(registry: registry)
-        let requested: TrainingSetRequest.Features =
-            if let service { .service(service) } else { .references(try FeatureSelection.parseReferences(features!)) }
+        let requested = try selection.requested()
         let started = Date()
         let set = try builder.build(TrainingSetRequest(features: requested, spine: SpineSource(argument: spine), project: project)) {
             view, rows in Terminal.progress("training set: \(view): \(rows) rows read")

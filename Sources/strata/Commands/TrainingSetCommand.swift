@@ -22,11 +22,7 @@ struct TrainingSetCommand: ParsableCommand {
               strata training-set --saved v1 --output again.csv
             """)
 
-    @Option(name: .long, help: "A feature service.")
-    var service: String?
-
-    @Option(name: .long, help: ArgumentHelp("Feature references, comma-separated.", valueName: "view:feature,..."))
-    var features: String?
+    @OptionGroup var selection: FeatureOptions
 
     @Option(name: .long, help: ArgumentHelp("The spine: a table, a \"SELECT ...\" query, or a CSV file.", valueName: "table|query|file.csv"))
     var spine: String?
@@ -53,14 +49,12 @@ struct TrainingSetCommand: ParsableCommand {
 
     func validate() throws {
         if saved != nil {
-            guard service == nil, features == nil, spine == nil, save == nil else {
+            guard selection.isEmpty, spine == nil, save == nil else {
                 throw ValidationError("--saved fetches a saved set: it takes no --service, --features, --spine or --save")
             }
             return
         }
-        guard (service == nil) != (features == nil) else {
-            throw ValidationError("name the features with exactly one of --service and --features")
-        }
+        guard !selection.isEmpty else { throw ValidationError("name the features with exactly one of --service and --features") }
         guard spine != nil else { throw ValidationError("--spine is required (a table, a SELECT query or a CSV file)") }
         guard JoinStrategy(rawValue: strategy) != nil else {
             throw ValidationError("--strategy must be one of: \(JoinStrategy.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -75,9 +69,7 @@ struct TrainingSetCommand: ParsableCommand {
         if let saved {
             set = try SavedTrainingSets(registry: registry).load(name: saved, project: project)
         } else {
-            let requested: TrainingSetRequest.Features =
-                if let service { .service(service) } else { .references(try FeatureSelection.parseReferences(features!)) }
-            let request = TrainingSetRequest(features: requested, spine: SpineSource(argument: spine!), project: project)
+            let request = TrainingSetRequest(features: try selection.requested(), spine: SpineSource(argument: spine!), project: project)
             let builder = TrainingSetBuilder(registry: registry, strategy: JoinStrategy(rawValue: strategy)!)
             set = try builder.build(request) { view, rows in
                 let seconds = max(Date().timeIntervalSince(started), 0.001)
