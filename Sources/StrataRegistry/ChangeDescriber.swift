@@ -3,40 +3,26 @@ import StrataCore
 /// Describes what changed between two versions of an object, and whether it breaks readers.
 enum ChangeDescriber {
     /// The detail lines and the breaking flag for a change from `old` to `new` of the same kind.
-    static func describe(kind: ObjectKind, old: RegisteredObject, new: DesiredObject) throws -> (details: [String], breaking: Bool) {
-        switch kind {
-        case .entity:
-            return diff(try old.decode(Entity.self), try decode(Entity.self, new))
-        case .source:
-            return diff(try old.decode(Source.self), try decode(Source.self, new))
-        case .featureView:
-            return diff(try old.decode(FeatureView.self), try decode(FeatureView.self, new))
-        case .featureService:
-            return diff(try old.decode(FeatureService.self), try decode(FeatureService.self, new))
-        case .model:
-            return (["model changed"], false)
+    static func describe(old: RegisteredObject, new: DesiredObject) throws -> (details: [String], breaking: Bool) {
+        switch new.declared {
+        case .entity(let e): diff(try old.decode(Entity.self), e)
+        case .source(let s): diff(try old.decode(Source.self), s)
+        case .featureView(let v): diff(try old.decode(FeatureView.self), v)
+        case .featureService(let s): diff(try old.decode(FeatureService.self), s)
         }
     }
 
     /// The detail lines of an added object.
-    static func describeAdded(_ object: DesiredObject) throws -> [String] {
-        switch object.kind {
-        case .featureView:
-            let view = try decode(FeatureView.self, object)
-            return view.features.map { "feature \($0.name): \($0.type.rawValue)" }
+    static func describeAdded(_ object: DesiredObject) -> [String] {
+        switch object.declared {
+        case .featureView(let view):
+            view.features.map { "feature \($0.name): \($0.type.rawValue)" }
                 + ["ttl: \(Durations.format(view.ttlSeconds)), online: \(view.online)"]
-        case .featureService:
-            return try decode(FeatureService.self, object).features.map { "\($0)" }
+        case .featureService(let service):
+            service.features.map { "\($0)" }
         default:
-            return []
+            []
         }
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ object: DesiredObject) throws -> T {
-        try RegisteredObject(
-            kind: object.kind, name: object.name, version: 0, contentHash: object.contentHash, spec: object.spec,
-            removed: false, appliedAt: ""
-        ).decode(type)
     }
 
     static func diff(_ a: Entity, _ b: Entity) -> ([String], Bool) {

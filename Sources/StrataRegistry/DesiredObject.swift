@@ -1,28 +1,52 @@
 import StrataCore
 
-/// An object as a folder of schema files declares it, in the registry's canonical form.
+/// An object as a folder of schema files declares it, with its canonical form and content hash.
 struct DesiredObject: Sendable, Hashable {
-    var kind: ObjectKind
-    var name: String
+    /// The declared object itself, so that diffs read it without decoding its spec again.
+    enum Declared: Sendable, Hashable {
+        case entity(Entity)
+        case source(Source)
+        case featureView(FeatureView)
+        case featureService(FeatureService)
+    }
+
+    var declared: Declared
     var spec: String
     var contentHash: String
 
-    init<T: Encodable>(kind: ObjectKind, name: String, value: T) {
-        self.kind = kind
-        self.name = name
-        spec = CanonicalJSON.encode(value)
+    init(_ declared: Declared) {
+        self.declared = declared
+        spec = switch declared {
+        case .entity(let e): CanonicalJSON.encode(e)
+        case .source(let s): CanonicalJSON.encode(s)
+        case .featureView(let v): CanonicalJSON.encode(v)
+        case .featureService(let s): CanonicalJSON.encode(s)
+        }
         contentHash = SHA256.hex(spec)
+    }
+
+    var kind: ObjectKind {
+        switch declared {
+        case .entity: .entity
+        case .source: .source
+        case .featureView: .featureView
+        case .featureService: .featureService
+        }
+    }
+
+    var name: String {
+        switch declared {
+        case .entity(let e): e.name
+        case .source(let s): s.name
+        case .featureView(let v): v.name
+        case .featureService(let s): s.name
+        }
     }
 
     /// Every object a repository declares, in a stable order.
     static func all(in repository: Repository) -> [DesiredObject] {
-        var objects: [DesiredObject] = []
-        for e in repository.entities { objects.append(DesiredObject(kind: .entity, name: e.name, value: e)) }
-        for s in repository.sources { objects.append(DesiredObject(kind: .source, name: s.name, value: s)) }
-        for v in repository.featureViews { objects.append(DesiredObject(kind: .featureView, name: v.name, value: v)) }
-        for s in repository.featureServices {
-            objects.append(DesiredObject(kind: .featureService, name: s.name, value: s))
-        }
-        return objects
+        repository.entities.map { DesiredObject(.entity($0)) } + repository.sources.map { DesiredObject(.source($0)) }
+            + repository.featureViews.map { DesiredObject(.featureView($0)) }
+            + repository.featureServices.map { DesiredObject(.featureService($0)) }
     }
 }

@@ -123,7 +123,7 @@ public final class Registry {
             seen.insert(key)
             if let old = currentByKey[key], !old.removed {
                 guard old.contentHash != object.contentHash else { continue }
-                let (details, breaking) = try ChangeDescriber.describe(kind: object.kind, old: old, new: object)
+                let (details, breaking) = try ChangeDescriber.describe(old: old, new: object)
                 changes.append(
                     Plan.Change(
                         kind: object.kind, name: object.name, action: .changed, breaking: breaking,
@@ -133,7 +133,7 @@ public final class Registry {
                 changes.append(
                     Plan.Change(
                         kind: object.kind, name: object.name, action: .added, breaking: false,
-                        details: try ChangeDescriber.describeAdded(object), fromVersion: nil, toVersion: previous + 1))
+                        details: ChangeDescriber.describeAdded(object), fromVersion: nil, toVersion: previous + 1))
             }
         }
         for old in current where !old.removed && !seen.contains(ObjectKey(old.kind, old.name)) && old.kind != .model {

@@ -3,6 +3,7 @@ import Foundation
 import StrataColumnar
 import StrataCore
 import StrataOffline
+import StrataPostgres
 import StrataRegistry
 import StrataTraining
 
@@ -64,7 +65,7 @@ struct TrainCommand: ParsableCommand {
         if let validationFrom, UTCTimestamp.parse(validationFrom) == nil {
             throw ValidationError("--validation-from '\(validationFrom)' is not an ISO-8601 time (e.g. 2026-01-25T00:00:00Z)")
         }
-        guard SQLIdentifierCheck.isName(name) else {
+        guard SQLIdentifier.isValid(name), name.count <= 50 else {
             throw ValidationError("--name '\(name)' must be letters, digits and _, starting with a letter or _")
         }
     }
@@ -127,13 +128,5 @@ struct TrainOutput: Encodable {
         case metrics, model, version
         case trainSeconds = "train_seconds"
         case trainingSet = "training_set"
-    }
-}
-
-/// Names the CLI accepts for models and saved sets.
-enum SQLIdentifierCheck {
-    static func isName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
-        return name.count <= 50 && name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
     }
 }
