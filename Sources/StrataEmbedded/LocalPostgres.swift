@@ -114,13 +114,7 @@ public struct LocalPostgres: Sendable, Hashable {
     private static let postmasterNames: Set<String> = ["postgres", "postmaster"]
 
     private static func createFolder(_ path: String, for account: ServiceAccount?) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw LocalServicesError(
-                code: .directoryUnusable, message: "could not create \(path); check its parent's permissions",
-                underlying: "\(error)")
-        }
+        try Paths.createDirectory(path)
         try account?.own(path)
     }
 

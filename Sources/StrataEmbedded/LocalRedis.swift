@@ -109,13 +109,7 @@ public struct LocalRedis: Sendable, Hashable {
             throw LocalServicesError(
                 code: .binaryNotFound, message: "redis-server was not found on PATH; install redis: apt-get install -y redis-server")
         }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw LocalServicesError(
-                code: .directoryUnusable, message: "could not create \(directory); check its parent's permissions",
-                underlying: "\(error)")
-        }
+        try Paths.createDirectory(directory)
         let pidFile = "\(directory)/redis.pid"
         let logFile = "\(directory)/redis.log"
         if let stale = ProcessProbe.pid(inFile: pidFile), ProcessProbe.isAlive(stale, runningOneOf: serverNames) {

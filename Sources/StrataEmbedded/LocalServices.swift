@@ -16,13 +16,7 @@ public enum LocalServices {
     /// one that died (leaving stale pid files) is started again on its data.
     public static func up(directory: String = defaultDirectory) throws -> ServicesRecord {
         let root = Paths.absolute(directory)
-        do {
-            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        } catch {
-            throw LocalServicesError(
-                code: .directoryUnusable, message: "could not create \(root); check its parent's permissions",
-                underlying: "\(error)")
-        }
+        try Paths.createDirectory(root)
         let previous = try? ServicesRecord.read(from: root)
 
         let postgresFolder = try postgresDirectory(root: root)

@@ -12,6 +12,17 @@ enum Paths {
         URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
+    /// Creates `path` and any missing parents; an existing folder is fine.
+    static func createDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw LocalServicesError(
+                code: .directoryUnusable, message: "could not create \(path); check its parent's permissions",
+                underlying: "\(error)")
+        }
+    }
+
     /// Creates a fresh folder `/tmp/<prefix>-XXXXXX` that any user may enter (PostgreSQL may run as another user).
     static func makeTemporaryDirectory(prefix: String) throws -> String {
         var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
