@@ -8,6 +8,8 @@ final class OnlineWriter {
     /// Entries per FCALL: large enough to amortise the call, small enough not to stall Redis.
     let entriesPerCall: Int
     private var arguments: [UnsafeRawBufferPointer] = []
+    /// A phase's commands, encoded back to back so that they reach hiredis in one copy.
+    private let commands = RedisCommandBuffer()
     private var numberText: [UInt8] = []
 
     static let fcall = Array("FCALL".utf8)
@@ -46,67 +48,55 @@ final class OnlineWriter {
 
     /// Pipelined `HSETNX` of every entry; returns the indices of entries whose field already existed.
     private func insertNew(_ batch: EncodedBatch) throws -> [Int] {
-        try batch.keys.withUnsafeBytes { keys in
-            try batch.fields.withUnsafeBytes { fields in
-                try batch.records.bytes.withUnsafeBytes { records in
-                    try Self.hsetnx.withUnsafeBytes { command in
+        commands.removeAll()
+        batch.keys.withUnsafeBytes { keys in
+            batch.fields.withUnsafeBytes { fields in
+                batch.records.bytes.withUnsafeBytes { records in
+                    Self.hsetnx.withUnsafeBytes { command in
                         for i in 0..<batch.count {
                             arguments.removeAll(keepingCapacity: true)
                             arguments.append(command)
                             arguments.append(slice(keys, batch.keyOffsets[i], batch.keyOffsets[i + 1]))
                             arguments.append(slice(fields, batch.fieldOffsets[i], batch.fieldOffsets[i + 1]))
                             arguments.append(slice(records, batch.records.offsets[i], batch.records.offsets[i + 1]))
-                            try arguments.withUnsafeBufferPointer { try redis.append($0) }
+                            arguments.withUnsafeBufferPointer { commands.append($0) }
                         }
                     }
                 }
             }
         }
+        try redis.append(commands)
         var existing: [Int] = []
-        var failure: RedisError?
-        for i in 0..<batch.count {
-            try redis.readReply { reply in
-                if let stored = reply.integer {
-                    if stored == 0 { existing.append(i) }
-                } else if failure == nil {
-                    failure = refused(reply.string)
-                }
-            }
+        try redis.readReplies(batch.count) { i, reply in
+            guard let stored = reply.integer else { throw refused(reply.string) }
+            if stored == 0 { existing.append(i) }
         }
-        if let failure { throw failure }
         return existing
     }
 
     /// The entries at `indices` through `FCALL strata_put`, pipelined; returns how many were written.
     private func compareAndSet(_ batch: EncodedBatch, _ indices: [Int]) throws -> Int {
-        var calls = 0
-        try batch.keys.withUnsafeBytes { keys in
-            try batch.fields.withUnsafeBytes { fields in
-                try batch.records.bytes.withUnsafeBytes { records in
-                    try batch.deadlines.withUnsafeBytes { deadlines in
+        commands.removeAll()
+        batch.keys.withUnsafeBytes { keys in
+            batch.fields.withUnsafeBytes { fields in
+                batch.records.bytes.withUnsafeBytes { records in
+                    batch.deadlines.withUnsafeBytes { deadlines in
                         var start = 0
                         while start < indices.count {
                             let end = min(start + entriesPerCall, indices.count)
-                            try appendCall(batch, indices[start..<end], keys: keys, fields: fields, records: records, deadlines: deadlines)
-                            calls += 1
+                            appendCall(batch, indices[start..<end], keys: keys, fields: fields, records: records, deadlines: deadlines)
                             start = end
                         }
                     }
                 }
             }
         }
+        try redis.append(commands)
         var written = 0
-        var failure: RedisError?
-        for _ in 0..<calls {
-            try redis.readReply { reply in
-                if let count = reply.integer {
-                    written += Int(count)
-                } else if failure == nil {
-                    failure = refused(reply.string)
-                }
-            }
+        try redis.readReplies(commands.commandCount) { _, reply in
+            guard let count = reply.integer else { throw refused(reply.string) }
+            written += Int(count)
         }
-        if let failure { throw failure }
         return written
     }
 
@@ -120,12 +110,12 @@ final class OnlineWriter {
     private func appendCall(
         _ batch: EncodedBatch, _ range: ArraySlice<Int>, keys: UnsafeRawBufferPointer, fields: UnsafeRawBufferPointer,
         records: UnsafeRawBufferPointer, deadlines: UnsafeRawBufferPointer
-    ) throws {
+    ) {
         numberText = Array(String(range.count).utf8)
-        try Self.fcall.withUnsafeBytes { fcall in
-            try Self.function.withUnsafeBytes { function in
-                try (batch.expiring ? Self.one : Self.zero).withUnsafeBytes { flag in
-                    try numberText.withUnsafeBytes { number in
+        Self.fcall.withUnsafeBytes { fcall in
+            Self.function.withUnsafeBytes { function in
+                (batch.expiring ? Self.one : Self.zero).withUnsafeBytes { flag in
+                    numberText.withUnsafeBytes { number in
                         arguments.removeAll(keepingCapacity: true)
                         arguments.append(fcall)
                         arguments.append(function)
@@ -141,7 +131,7 @@ final class OnlineWriter {
                                 arguments.append(slice(deadlines, batch.deadlineOffsets[i], batch.deadlineOffsets[i + 1]))
                             }
                         }
-                        try arguments.withUnsafeBufferPointer { try redis.append($0) }
+                        arguments.withUnsafeBufferPointer { commands.append($0) }
                     }
                 }
             }
