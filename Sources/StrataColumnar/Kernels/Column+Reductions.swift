@@ -63,20 +63,15 @@ private struct SumVisitor: NumericVisitor {
     func visit<T: NumericElement>(
         _ values: UnsafeBufferPointer<T>, validity: UnsafeBufferPointer<UInt64>?
     ) -> (sum: Double, squares: Double) {
-        let ranges = Parallel.chunkRanges(count: values.count, grain: Column.reductionGrain)
-        var partials = [(sum: Double, squares: Double)](repeating: (0, 0), count: ranges.count)
-        partials.withUnsafeMutableBufferPointer { out in
-            let shared = UncheckedSendable(value: out)
-            Parallel.forEach(Array(ranges.enumerated())) { chunk, range in
-                var sum = 0.0
-                var squares = 0.0
-                ValidRows.forEach(values, validity, in: range) { value in
-                    let d = value.doubleValue - center
-                    sum += d
-                    squares += d * d
-                }
-                shared.value[chunk] = (sum, squares)
+        let partials = Parallel.mapChunks(count: values.count, grain: Column.reductionGrain) { range in
+            var sum = 0.0
+            var squares = 0.0
+            ValidRows.forEach(values, validity, in: range) { value in
+                let d = value.doubleValue - center
+                sum += d
+                squares += d * d
             }
+            return (sum: sum, squares: squares)
         }
         return partials.reduce((0, 0)) { ($0.sum + $1.sum, $0.squares + $1.squares) }
     }
@@ -87,25 +82,19 @@ private struct ExtremesVisitor: NumericVisitor {
     func visit<T: NumericElement>(
         _ values: UnsafeBufferPointer<T>, validity: UnsafeBufferPointer<UInt64>?
     ) -> (count: Int, min: Double, max: Double) {
-        let ranges = Parallel.chunkRanges(count: values.count, grain: Column.reductionGrain)
-        var partials = [(count: Int, min: Double, max: Double)](
-            repeating: (0, .infinity, -.infinity), count: ranges.count)
-        partials.withUnsafeMutableBufferPointer { out in
-            let shared = UncheckedSendable(value: out)
-            Parallel.forEach(Array(ranges.enumerated())) { chunk, range in
-                var count = 0
-                var low = Double.infinity
-                var high = -Double.infinity
-                var sawNaN = false
-                ValidRows.forEach(values, validity, in: range) { value in
-                    let x = value.doubleValue
-                    count += 1
-                    sawNaN = sawNaN || x.isNaN
-                    low = x < low ? x : low
-                    high = x > high ? x : high
-                }
-                shared.value[chunk] = sawNaN ? (count, .nan, .nan) : (count, low, high)
+        let partials = Parallel.mapChunks(count: values.count, grain: Column.reductionGrain) { range in
+            var count = 0
+            var low = Double.infinity
+            var high = -Double.infinity
+            var sawNaN = false
+            ValidRows.forEach(values, validity, in: range) { value in
+                let x = value.doubleValue
+                count += 1
+                sawNaN = sawNaN || x.isNaN
+                low = x < low ? x : low
+                high = x > high ? x : high
             }
+            return sawNaN ? (count: count, min: .nan, max: .nan) : (count: count, min: low, max: high)
         }
         var result = (count: 0, min: Double.infinity, max: -Double.infinity)
         for partial in partials {

@@ -11,16 +11,9 @@ extension Column {
         guard case .float64(let values) = storage else { return sum() }
         let words = validity?.words
         return values.withUnsafeBufferPointer { v in
-            let ranges = Parallel.chunkRanges(count: v.count, grain: Column.reductionGrain)
-            var partials = [Double](repeating: 0, count: ranges.count)
-            partials.withUnsafeMutableBufferPointer { out in
-                let shared = UncheckedSendable(value: out)
-                (words ?? []).withUnsafeBufferPointer { w in
-                    let mask = words == nil ? nil : w
-                    Parallel.forEach(Array(ranges.enumerated())) { chunk, range in
-                        shared.value[chunk] = RelaxedSum.sum(v, mask, range)
-                    }
-                }
+            let partials = (words ?? []).withUnsafeBufferPointer { w in
+                let mask = words == nil ? nil : w
+                return Parallel.mapChunks(count: v.count, grain: Column.reductionGrain) { RelaxedSum.sum(v, mask, $0) }
             }
             var total = 0.0
             for partial in partials { total += partial }

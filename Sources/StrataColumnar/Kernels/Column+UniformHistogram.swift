@@ -33,13 +33,7 @@ extension Column {
                 }
             }
         }
-        var total = [Int](repeating: 0, count: width)
-        for chunk in 0..<ranges.count {
-            for k in 0..<width { total[k] += partials[chunk * width + k] }
-        }
-        return Histogram(
-            edges: edges, counts: Array(total[0..<binCount]), nullCount: 0, nanCount: total[binCount + 2],
-            belowCount: total[binCount], aboveCount: total[binCount + 1])
+        return Histogram(edges: edges, chunkTallies: partials, nullCount: 0)
     }
 }
 

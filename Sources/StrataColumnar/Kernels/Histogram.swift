@@ -20,6 +20,22 @@ public struct Histogram: Sendable, Hashable {
     public var binnedCount: Int { counts.reduce(0, +) }
 }
 
+extension Histogram {
+    /// A histogram from per-chunk tallies laid end to end, each the bin counts, then the below,
+    /// above and NaN counts; the chunks are added in order.
+    init(edges: [Double], chunkTallies partials: [Int], nullCount: Int) {
+        let bins = edges.count - 1
+        let width = bins + 3
+        var total = [Int](repeating: 0, count: width)
+        for chunk in 0..<(partials.count / width) {
+            for k in 0..<width { total[k] += partials[chunk * width + k] }
+        }
+        self.init(
+            edges: edges, counts: Array(total[0..<bins]), nullCount: nullCount,
+            nanCount: total[bins + 2], belowCount: total[bins], aboveCount: total[bins + 1])
+    }
+}
+
 extension Column {
     /// A histogram of the values over fixed bin edges.
     /// - Complexity: O(count × log(edges.count)); runs on all cores for large columns.
@@ -28,15 +44,11 @@ extension Column {
         for i in 1..<edges.count {
             precondition(edges[i - 1] < edges[i], "Histogram edges must increase strictly: \(edges)")
         }
-        let tally = visitNumeric(HistogramVisitor(edges: edges))
-        let bins = edges.count - 1
-        return Histogram(
-            edges: edges, counts: Array(tally[0..<bins]), nullCount: nullCount,
-            nanCount: tally[bins + 2], belowCount: tally[bins], aboveCount: tally[bins + 1])
+        return Histogram(edges: edges, chunkTallies: visitNumeric(HistogramVisitor(edges: edges)), nullCount: nullCount)
     }
 }
 
-/// Per-bin counts, then below, above and NaN counts, in one array.
+/// Per-bin counts, then below, above and NaN counts, one such tally per chunk.
 private struct HistogramVisitor: NumericVisitor {
     let edges: [Double]
 
@@ -72,11 +84,7 @@ private struct HistogramVisitor: NumericVisitor {
             }
             }
         }
-        var total = [Int](repeating: 0, count: width)
-        for chunk in 0..<ranges.count {
-            for k in 0..<width { total[k] += partials[chunk * width + k] }
-        }
-        return total
+        return partials
     }
 
     /// The bin of `x` (within the edges) by counting the inner edges at or below it, which

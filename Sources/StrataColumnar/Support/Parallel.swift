@@ -31,6 +31,18 @@ enum Parallel {
         forEach(ranges, body)
     }
 
+    /// `body(range)` for each chunk of `0..<count` (cut as `forEachChunk` cuts them), run
+    /// concurrently; the results in chunk order, so that combining them in order gives the same
+    /// answer on every machine.
+    static func mapChunks<T>(count: Int, grain: Int, _ body: (Range<Int>) -> T) -> [T] {
+        let ranges = chunkRanges(count: count, grain: grain)
+        return [T](unsafeUninitializedCapacity: ranges.count) { out, initialized in
+            let results = UncheckedSendable(value: out.baseAddress!)
+            forEach(Array(ranges.indices)) { chunk in (results.value + chunk).initialize(to: body(ranges[chunk])) }
+            initialized = ranges.count
+        }
+    }
+
     /// Calls `body` for each element of `items`, concurrently when there is more than one.
     static func forEach<T>(_ items: [T], _ body: (T) -> Void) {
         if items.count <= 1 {

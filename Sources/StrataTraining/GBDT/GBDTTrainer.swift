@@ -65,7 +65,7 @@ struct GBDTTrainer {
             scores.withUnsafeMutableBufferPointer { s in
                 learner.addLeafValues(of: grown.tree, to: s.baseAddress!)
                 if let bag, bag.count < n {
-                    GBDTTrainer.addOutOfBag(grown, binned, bag: bag, to: s, pool: pool)
+                    GBDTTrainer.addOutOfBag(grown, binned, bag: bag, to: s)
                 }
             }
             trees.append(grown.tree)
@@ -171,8 +171,7 @@ struct GBDTTrainer {
     }
 
     static func addOutOfBag(
-        _ grown: TreeLearner.GrownTree, _ data: BinnedFeatures, bag: [UInt32], to scores: UnsafeMutableBufferPointer<Double>,
-        pool: WorkerPool
+        _ grown: TreeLearner.GrownTree, _ data: BinnedFeatures, bag: [UInt32], to scores: UnsafeMutableBufferPointer<Double>
     ) {
         data.bins.withUnsafeBufferPointer { b in
             var next = 0

@@ -119,9 +119,11 @@ final class TreeLearner {
         }
         while leaves.count < parameters.numLeaves {
             var chosen: Int?
+            var chosenGain = -Double.infinity
             for (i, leaf) in leaves.enumerated() {
-                if let gain = leaf.best?.gain, gain > (chosen.flatMap { leaves[$0].best?.gain } ?? -.infinity) {
+                if let gain = leaf.best?.gain, gain > chosenGain {
                     chosen = i
+                    chosenGain = gain
                 }
             }
             guard let leafIndex = chosen, let split = leaves[leafIndex].best else { break }
