@@ -136,7 +136,7 @@ enum TrainingSuite {
     static func makeData(rows: Int, trainRows: Int) -> (train: Frame, test: Frame, all: Dataset) {
         var columns = [[Double]](repeating: [], count: features)
         columns.withUnsafeMutableBufferPointer { out in
-            let shared = UncheckedBox(out)
+            let shared = UncheckedSendable(out)
             DispatchQueue.concurrentPerform(iterations: features) { f in
                 var rng = SplitMix64(seed: 0x5747_4154 &+ UInt64(f) &* 0x9e37_79b9)
                 shared.value[f] = (0..<rows).map { _ in rng.normal() }
@@ -199,7 +199,7 @@ enum TrainingSuite {
     static func kernelSeconds() -> (sum: Double, histogram: Double) {
         var values = [Double](repeating: 0, count: kernelValues)
         values.withUnsafeMutableBufferPointer { out in
-            let shared = UncheckedBox(out)
+            let shared = UncheckedSendable(out)
             let chunks = 16
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 var rng = SplitMix64(seed: 1_234 &+ UInt64(c))
@@ -338,9 +338,4 @@ struct TrainingBenchError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Shares a buffer across `concurrentPerform` iterations that write disjoint parts of it.
-private struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
 

@@ -1,8 +1,12 @@
 import Dispatch
 
 /// Wraps a value whose thread-safety the caller guarantees (disjoint writes, read-only sharing).
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+    public let value: Value
+
+    public init(value: Value) { self.value = value }
+
+    public init(_ value: Value) { self.value = value }
 }
 
 /// Splits index ranges into chunks and runs them on all cores.

@@ -1,3 +1,4 @@
+import StrataColumnar
 /// Every feature's bins for every row, column after column, one byte per value.
 struct BinnedFeatures: Sendable {
     let rowCount: Int
@@ -19,7 +20,7 @@ struct BinnedFeatures: Sendable {
         let features = data.featureNames.count
         var mappers = [BinMapper?](repeating: nil, count: features)
         mappers.withUnsafeMutableBufferPointer { out in
-            let shared = UnsafeTransfer(out)
+            let shared = UncheckedSendable(out)
             pool.run { worker in
                 for f in stride(from: worker, to: features, by: pool.workers) {
                     shared.value[f] = data.withFeature(f) { BinMapper(values: $0, maxBin: maxBin) }
@@ -39,7 +40,7 @@ struct BinnedFeatures: Sendable {
         histogramOffsets = offsets
         let lookups = mappers.map(BinLookup.init)
         bins = [UInt8](unsafeUninitializedCapacity: n * mappers.count) { buffer, initialized in
-            let shared = UnsafeTransfer(buffer.baseAddress!)
+            let shared = UncheckedSendable(buffer.baseAddress!)
             // Chunks of (feature, row block) keep both workers busy however many features there are.
             let blocks = Swift.max(1, n / 65_536)
             let tasks = mappers.count * blocks
@@ -64,7 +65,7 @@ struct BinnedFeatures: Sendable {
     private static func transpose(_ bins: [UInt8], rows n: Int, columns: Int, pool: WorkerPool) -> [UInt8] {
         let tile = 512
         return [UInt8](unsafeUninitializedCapacity: n * columns + 8) { buffer, initialized in
-            let out = UnsafeTransfer(buffer.baseAddress!)
+            let out = UncheckedSendable(buffer.baseAddress!)
             bins.withUnsafeBufferPointer { source in
                 pool.forEachChunk(count: (n + tile - 1) / tile, chunks: pool.workers * 8) { _, tiles in
                     for t in tiles {

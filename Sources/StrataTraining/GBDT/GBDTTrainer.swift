@@ -116,7 +116,7 @@ struct GBDTTrainer {
         _ objective: Objective, scores: UnsafeBufferPointer<Double>, labels: UnsafeBufferPointer<Double>,
         into out: UnsafeMutableBufferPointer<SIMD2<Float>>, pool: WorkerPool
     ) {
-        let shared = UnsafeTransfer(out)
+        let shared = UncheckedSendable(out)
         pool.forEachChunk(count: scores.count, chunks: pool.workers * 4) { _, range in
             let g = shared.value
             switch objective {
@@ -162,7 +162,7 @@ struct GBDTTrainer {
     }
 
     static func addAll(_ grown: TreeLearner.GrownTree, _ data: BinnedFeatures, to scores: UnsafeMutableBufferPointer<Double>, pool: WorkerPool) {
-        let shared = UnsafeTransfer(scores)
+        let shared = UncheckedSendable(scores)
         data.bins.withUnsafeBufferPointer { b in
             pool.forEachChunk(count: data.rowCount, chunks: pool.workers * 4) { _, range in
                 for row in range { shared.value[row] += grown.tree.leafValue[leaf(grown, data, bins: b.baseAddress!, row: row)] }

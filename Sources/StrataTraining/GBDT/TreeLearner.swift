@@ -1,3 +1,4 @@
+import StrataColumnar
 /// Grows one tree leaf by leaf on binned features, as LightGBM's serial tree learner does.
 ///
 /// Rows are kept in one index array partitioned by leaf (each leaf owns a contiguous range). A
@@ -153,7 +154,7 @@ final class TreeLearner {
         var partials = [SIMD2<Double>](repeating: .zero, count: 16)
         let indices = self.indices
         partials.withUnsafeMutableBufferPointer { out in
-            let shared = UnsafeTransfer(out)
+            let shared = UncheckedSendable(out)
             pool.forEachChunk(count: rowsInBag, chunks: 16) { chunk, range in
                 var sum = SIMD2<Double>.zero
                 for j in range {
@@ -235,7 +236,7 @@ final class TreeLearner {
         let rights = scratchRight
         var counts = [Int](repeating: 0, count: chunks)
         counts.withUnsafeMutableBufferPointer { leftCounts in
-            let shared = UnsafeTransfer(leftCounts)
+            let shared = UncheckedSendable(leftCounts)
             pool.forEachChunk(count: leaf.count, chunks: chunks) { chunk, range in
                 var l = range.lowerBound
                 var r = range.lowerBound
@@ -425,7 +426,7 @@ final class TreeLearner {
         let features = activeFeatures
         var perFeature = [SplitCandidate?](repeating: nil, count: features.count)
         perFeature.withUnsafeMutableBufferPointer { out in
-            let shared = UnsafeTransfer(out)
+            let shared = UncheckedSendable(out)
             let workers = features.count >= 16 ? pool : WorkerPool(threads: 1)
             workers.run { worker in
                 for k in stride(from: worker, to: features.count, by: workers.workers) {

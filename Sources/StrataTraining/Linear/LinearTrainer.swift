@@ -1,3 +1,4 @@
+import StrataColumnar
 /// Linear least squares with an optional ridge penalty on standardised features, solved in closed
 /// form: the normal equations `(XᵀX + λI) β = Xᵀy` with an unpenalised intercept, by Cholesky.
 struct LinearTrainer {
@@ -20,7 +21,7 @@ struct LinearTrainer {
         matrix.withUnsafeBufferPointer { m in
             train.labels.withUnsafeBufferPointer { y in
                 partials.withUnsafeMutableBufferPointer { out in
-                    let shared = UnsafeTransfer(out)
+                    let shared = UncheckedSendable(out)
                     pool.forEachChunk(count: n, chunks: LinearTrainer.chunks) { chunk, range in
                         let gram = shared.value.baseAddress! + chunk * width
                         let xty = gram + q * q

@@ -1,3 +1,4 @@
+import StrataColumnar
 import Foundation
 
 /// L2-regularised logistic regression on standardised features, fitted by L-BFGS.
@@ -39,7 +40,7 @@ struct LogisticTrainer {
                 train.labels.withUnsafeBufferPointer { y in
                     weights.withUnsafeBufferPointer { w in
                         partials.withUnsafeMutableBufferPointer { out in
-                            let shared = UnsafeTransfer(out)
+                            let shared = UncheckedSendable(out)
                             pool.forEachChunk(count: n, chunks: chunks) { chunk, range in
                                 LogisticTrainer.pass(
                                     rows: range, matrix: m.baseAddress!, stride: stride, labels: y.baseAddress!,

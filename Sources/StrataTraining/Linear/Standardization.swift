@@ -1,3 +1,4 @@
+import StrataColumnar
 /// Per-feature centring and scaling learned on training data (as scikit-learn's `StandardScaler`,
 /// population standard deviation); missing values become 0, the mean.
 public struct Standardization: Sendable, Hashable, Codable {
@@ -12,7 +13,7 @@ public struct Standardization: Sendable, Hashable, Codable {
         let features = data.featureNames.count
         var stats = [(Double, Double)](repeating: (0, 0), count: features)
         stats.withUnsafeMutableBufferPointer { out in
-            let shared = UnsafeTransfer(out)
+            let shared = UncheckedSendable(out)
             pool.run { worker in
                 for f in stride(from: worker, to: features, by: pool.workers) {
                     shared.value[f] = data.withFeature(f) { values in
@@ -60,7 +61,7 @@ public struct Standardization: Sendable, Hashable, Codable {
         let factors = (0..<p).map { scales[$0] == 0 ? 0 : 1 / scales[$0] }
         let tile = 256
         return [T](unsafeUninitializedCapacity: n * stride) { buffer, initialized in
-            let out = UnsafeTransfer(buffer.baseAddress!)
+            let out = UncheckedSendable(buffer.baseAddress!)
             pool.forEachChunk(count: (n + tile - 1) / tile, chunks: pool.workers * 8) { _, tiles in
                 for t in tiles {
                     let rows = (t * tile)..<Swift.min(n, (t + 1) * tile)

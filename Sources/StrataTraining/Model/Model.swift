@@ -82,7 +82,7 @@ public struct Model: Sendable {
         let width = featureNames.count
         let pool = WorkerPool(threads: threads)
         return [Double](unsafeUninitializedCapacity: n) { out, initialized in
-            let shared = UnsafeTransfer(out)
+            let shared = UncheckedSendable(out)
             matrix.values.withUnsafeBufferPointer { values in
                 pool.forEachChunk(count: n, chunks: pool.workers * 8) { _, range in
                     for row in range {

@@ -1,15 +1,10 @@
+import StrataColumnar
 import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// Wraps a value whose thread-safety the caller guarantees (disjoint writes, read-only sharing).
-struct UnsafeTransfer<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
 
 /// Runs work on a fixed number of workers, so that `num_threads` means what it says.
 ///
@@ -34,7 +29,7 @@ struct WorkerPool: Sendable {
             return
         }
         withoutActuallyEscaping(body) { escapable in
-            let shared = UnsafeTransfer(escapable)
+            let shared = UncheckedSendable(escapable)
             DispatchQueue.concurrentPerform(iterations: workers) { shared.value($0) }
         }
     }
@@ -45,7 +40,7 @@ struct WorkerPool: Sendable {
     func forEachChunk(count: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) {
         let ranges = WorkerPool.chunkRanges(count: count, chunks: chunks)
         withoutActuallyEscaping(body) { escapable in
-            let shared = UnsafeTransfer(escapable)
+            let shared = UncheckedSendable(escapable)
             run { worker in
                 var chunk = worker
                 while chunk < ranges.count {
