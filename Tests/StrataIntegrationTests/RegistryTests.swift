@@ -231,3 +231,22 @@ final class ResultsBox: @unchecked Sendable {
         return stored
     }
 }
+
+@Suite("plan and apply from the command line")
+struct RegistryCLITests {
+    @Test func applyThenPlanReportsNoChangesAndASchemaErrorExitsTwo() throws {
+        let fixture = try RegistryFixture()
+        let environment = ["STRATA_POSTGRES_URL": fixture.url, "STRATA_REDIS_URL": "redis://127.0.0.1:1/0"]
+        let applied = try StrataCLI.run(["apply", fixture.folder.path], environment: environment)
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let planned = try StrataCLI.run(["plan", fixture.folder.path], environment: environment)
+        #expect(planned.status == 0)
+        #expect(planned.stdout.contains("No changes"))
+
+        try fixture.write(RegistryFixture.schema.replacingOccurrences(of: "type: int64 }", with: "type: int65 }"))
+        let broken = try StrataCLI.run(["plan", fixture.folder.path], environment: environment)
+        #expect(broken.status == 2)
+        #expect(broken.stderr.contains("shop.yaml:17:"))
+        #expect(broken.stderr.contains("int65"))
+    }
+}
