@@ -9,7 +9,9 @@ import StrataCore
         #expect(Durations.parse(text) == seconds)
     }
 
-    @Test(arguments: ["", "s", "0s", "00", "-5m", "+5m", "5", "5w", "1.5h", "5 m", " 5m", "2D", "١٢s", "9999999999999999999d", "200000000000000d"])
+    @Test(arguments: ["", "s", "0s", "00", "-5m", "+5m", "5", "5w", "1.5h", "5 m", " 5m", "2D", "١٢s", "9999999999999999999d", "200000000000000d", "9999999999d", "200000000d",
+        "36501d", "876001h", "52560001m", "3153600001s",
+    ])
     func rejectsNonDurations(text: String) {
         #expect(Durations.parse(text) == nil)
     }
@@ -22,13 +24,18 @@ import StrataCore
         #expect(Durations.format(seconds) == text)
     }
 
+    @Test(arguments: ["36500d", "876000h", "52560000m", "3153600000s"])
+    func acceptsTheMaximumInEveryUnit(text: String) {
+        #expect(Durations.parse(text) == Durations.maximumSeconds)
+    }
+
     @Test func formatAndParseRoundTrip() {
         var generator = SplitMix64(seed: 0x5eed)
         for _ in 0..<1_000 {
             let seconds = Int64(generator.next() % 100_000_000)
             #expect(Durations.parse(Durations.format(seconds)) == seconds)
         }
-        #expect(Durations.parse(Durations.format(Int64.max)) == Int64.max)
+        #expect(Durations.parse(Durations.format(Durations.maximumSeconds)) == Durations.maximumSeconds)
     }
 }
 

@@ -189,6 +189,19 @@ private let malformed: [MalformedSchema] = [
         code: .badValue, fragment: "is '90'; expected 0 (no limit)", line: 15, column: 10
     ),
     MalformedSchema(
+        label: "ttl beyond 100 years", yaml: view().replacingOccurrences(of: "ttl: 2d", with: "ttl: 9999999999d"),
+        code: .badValue,
+        fragment: "'ttl' of feature view 'driver_stats' is '9999999999d'; expected 0 (no limit) or a positive whole number "
+            + "followed by s, m, h or d (e.g. 90s, 15m, 2h, 7d), at most 36500d (100 years)",
+        line: 15, column: 10
+    ),
+    MalformedSchema(
+        label: "online expiry beyond 100 years",
+        yaml: view().replacingOccurrences(of: "ttl: 2d", with: "ttl: 2d\n    online_expiry: 200000000d"),
+        code: .badValue, fragment: "'online_expiry' of feature view 'driver_stats' is '200000000d'; expected 0 (no limit)",
+        line: 16, column: 20
+    ),
+    MalformedSchema(
         label: "online not a bool", yaml: view().replacingOccurrences(of: "ttl: 2d", with: "ttl: 2d\n    online: maybe"),
         code: .wrongType,
         fragment: "'online' of feature view 'driver_stats' must be true or false, found the string 'maybe'",

@@ -105,7 +105,7 @@ public struct AsOfAccumulator {
             for position in keyStarts[k]..<keyStarts[k + 1] {
                 if filled[position] { kept = position }
                 guard kept >= 0 else { continue }
-                if ttl > 0 && bestTime[kept] < sortedTimes[position] &- ttl { continue }
+                if ttl > 0 && bestTime[kept] < UTCTimestamp.subtracting(ttl, from: sortedTimes[position]) { continue }
                 source[Int(sortedRows[position])] = Int32(kept)
             }
         }

@@ -3,7 +3,28 @@ public enum UTCTimestamp {
     /// Microseconds in one second.
     public static let microsPerSecond: Int64 = 1_000_000
 
-    /// `2026-01-31T13:45:00Z`, with `.ffffff` only when the sub-second part is not zero.
+    /// `seconds` in microseconds, saturating at Int64's bounds instead of overflowing, so that any
+    /// registered duration combines safely with times.
+    public static func micros(seconds: Int64) -> Int64 {
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: microsPerSecond)
+        return overflow ? (seconds < 0 ? .min : .max) : product
+    }
+
+    /// `time + duration` (both µs), saturating at Int64's bounds: times from the stores may be
+    /// PostgreSQL's ±infinity (Int64.max / Int64.min), and a sum past them stays there.
+    public static func adding(_ duration: Int64, to time: Int64) -> Int64 {
+        let (sum, overflow) = time.addingReportingOverflow(duration)
+        return overflow ? (duration < 0 ? .min : .max) : sum
+    }
+
+    /// `time - duration` (both µs), saturating at Int64's bounds.
+    public static func subtracting(_ duration: Int64, from time: Int64) -> Int64 {
+        let (difference, overflow) = time.subtractingReportingOverflow(duration)
+        return overflow ? (duration < 0 ? .max : .min) : difference
+    }
+
+    /// `2026-01-31T13:45:00Z`, with `.ffffff` only when the sub-second part is not zero;
+    /// `infinity` and `-infinity` (PostgreSQL's words) for Int64.max and Int64.min, which stand for them.
     public static func format(_ micros: Int64) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(27)
@@ -13,6 +34,10 @@ public enum UTCTimestamp {
 
     /// Appends the ISO-8601 form of `micros` to `bytes` without allocating a String.
     public static func append(_ micros: Int64, to bytes: inout [UInt8]) {
+        if micros == .max || micros == .min {
+            bytes.append(contentsOf: (micros == .max ? "infinity" : "-infinity").utf8)
+            return
+        }
         let (seconds, fraction) = floorDivMod(micros, microsPerSecond)
         let (days, secondOfDay) = floorDivMod(seconds, 86_400)
         let (year, month, day) = civil(fromDays: days)
@@ -35,7 +60,8 @@ public enum UTCTimestamp {
     }
 
     /// Parses `YYYY-MM-DD`, or `YYYY-MM-DD[T ]HH:MM[:SS[.fraction]]` with an optional `Z`, `±HH`,
-    /// `±HHMM` or `±HH:MM` offset (none means UTC); nil for anything else.
+    /// `±HHMM` or `±HH:MM` offset (none means UTC); nil for anything else, year 0000 included
+    /// (PostgreSQL, like most tools, writes the years before 0001 in another form).
     public static func parse(_ text: some StringProtocol) -> Int64? {
         var parser = Parser(bytes: Array(text.utf8))
         return parser.timestamp()
@@ -117,7 +143,7 @@ public enum UTCTimestamp {
         }
 
         mutating func timestamp() -> Int64? {
-            guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2),
+            guard let year = number(4), year > 0, expect("-"), let month = number(2), expect("-"), let day = number(2),
                 (1...12).contains(month), (1...31).contains(day)
             else { return nil }
             var micros = days(year: year, month: month, day: day) * 86_400 * UTCTimestamp.microsPerSecond

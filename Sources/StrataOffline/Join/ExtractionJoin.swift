@@ -27,7 +27,7 @@ struct ExtractionJoin {
         let keyCount = group.joinKeys.count
         let hasCreated = group.source.createdTimestampColumn != nil
         let firstFeature = keyCount + 1 + (hasCreated ? 1 : 0)
-        let ttl = group.view.ttlSeconds * UTCTimestamp.microsPerSecond
+        let ttl = UTCTimestamp.micros(seconds: group.view.ttlSeconds)
         if sortMerge {
             var built: [Column] = []
             try connection.copyOut(query: extraction.sql, columns: extraction.copyColumns, batchRows: .max) { built = $0 }
@@ -50,7 +50,7 @@ struct ExtractionJoin {
         let firstFeature = keyCount + 1 + (hasCreated ? 1 : 0)
         var accumulator = AsOfAccumulator(
             probeKeys: probeKeys, probeTimes: times, valueTypes: group.features.map { ColumnType($0.type) },
-            ttl: group.view.ttlSeconds * UTCTimestamp.microsPerSecond)
+            ttl: UTCTimestamp.micros(seconds: group.view.ttlSeconds))
         probeKeys = []
         var rows = 0
         try connection.copyOut(query: extraction.sql, columns: extraction.copyColumns, batchRows: Self.batchRows) { batch in

@@ -105,10 +105,18 @@ public enum SpineLoader {
         }
     }
 
+    /// Rejects null and infinite spine times: a training row is a point in time.
     static func checkTimestamps(_ frame: Frame, where describe: (Int) -> String) throws {
-        guard let ts = frame[timestampColumn], ts.nullCount > 0 else { return }
-        let row = (0..<ts.count).first { ts.isNull($0) }!
-        throw OfflineError(.badSpine, "\(describe(row)) has a null \(timestampColumn)")
+        guard let ts = frame[timestampColumn] else { return }
+        if ts.nullCount > 0, let row = (0..<ts.count).first(where: { ts.isNull($0) }) {
+            throw OfflineError(.badSpine, "\(describe(row)) has a null \(timestampColumn)")
+        }
+        if let row = ts.timestampValues.firstIndex(where: { $0 == .max || $0 == .min }) {
+            throw OfflineError(
+                .badSpine,
+                "\(describe(row)) has \(timestampColumn) \(UTCTimestamp.format(ts.timestampValues[row])); "
+                    + "expected a finite time (PostgreSQL's timestamps after 294247-01-10 count as infinity)")
+        }
     }
 
     static func fromCSV(_ table: CSVTable, keys: [(name: String, type: JoinKeyType)]) throws -> Frame {

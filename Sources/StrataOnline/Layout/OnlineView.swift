@@ -60,7 +60,6 @@ public struct OnlineView: Sendable {
     /// Expiry counts from the event time, so a rerun gives the same deadline.
     func deadline(event: Int64) -> Int64? {
         guard let seconds = view.onlineExpirySeconds, seconds > 0 else { return nil }
-        let (micros, overflow) = event.addingReportingOverflow(seconds * UTCTimestamp.microsPerSecond)
-        return overflow ? Int64.max / 1000 : micros / 1000
+        return UTCTimestamp.adding(UTCTimestamp.micros(seconds: seconds), to: event) / 1000
     }
 }

@@ -84,8 +84,8 @@ public struct OnlineQuery: Sendable {
             groups.append(
                 Group(
                     view: view, slots: slots, types: view.featureColumnTypes, keyPositions: keyPositions,
-                    ttlMicros: group.view.ttlSeconds * UTCTimestamp.microsPerSecond,
-                    expiryMicros: group.view.onlineExpirySeconds.map { $0 * UTCTimestamp.microsPerSecond }))
+                    ttlMicros: UTCTimestamp.micros(seconds: group.view.ttlSeconds),
+                    expiryMicros: group.view.onlineExpirySeconds.map(UTCTimestamp.micros(seconds:))))
         }
         self.groups = groups
         self.featureGroup = featureGroup

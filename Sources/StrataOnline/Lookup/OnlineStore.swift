@@ -186,9 +186,9 @@ public final class OnlineStore {
         guard kind == .bulk, let record = reply.bytes,
               let header = OnlineRecord.header(record), header.tag == group.view.tag
         else { return 0 }
-        if let expiry = group.expiryMicros, at >= header.event &+ expiry { return 0 }
+        if let expiry = group.expiryMicros, at >= UTCTimestamp.adding(expiry, to: header.event) { return 0 }
         let rows = layout.rows
-        if group.ttlMicros > 0, header.event < at &- group.ttlMicros {
+        if group.ttlMicros > 0, header.event < UTCTimestamp.subtracting(group.ttlMicros, from: at) {
             for slot in group.slots where slot >= 0 { statuses[slot * rows + row] = .outsideMaxAge }
             return header.event
         }

@@ -1,0 +1,34 @@
+import Testing
+import StrataColumnar
+
+@Suite struct UTCTimestampTests {
+    @Test func durationsSaturateInsteadOfOverflowing() {
+        #expect(UTCTimestamp.micros(seconds: 86_400) == 86_400_000_000)
+        #expect(UTCTimestamp.micros(seconds: 200_000_000 * 86_400) == .max)
+        #expect(UTCTimestamp.micros(seconds: -9_999_999_999_999) == .min)
+        #expect(UTCTimestamp.subtracting(.max, from: -5) == .min)
+        #expect(UTCTimestamp.subtracting(10, from: .min) == .min)
+        #expect(UTCTimestamp.subtracting(-10, from: .max) == .max)
+        #expect(UTCTimestamp.subtracting(10, from: 25) == 15)
+        #expect(UTCTimestamp.adding(.max, to: 1) == .max)
+        #expect(UTCTimestamp.adding(-10, to: .min) == .min)
+        #expect(UTCTimestamp.adding(10, to: 25) == 35)
+    }
+
+    @Test func theExtremesFormatAsPostgreSQLsInfinities() {
+        #expect(UTCTimestamp.format(.max) == "infinity")
+        #expect(UTCTimestamp.format(.min) == "-infinity")
+        #expect(UTCTimestamp.format(.max - 1) == "294247-01-10T04:00:54.775806Z")
+        #expect(UTCTimestamp.format(0) == "1970-01-01T00:00:00Z")
+    }
+
+    @Test(arguments: ["0000-01-01", "0000-12-31T23:59:59Z", "99999-01-01T00:00:00Z", "infinity", "2026-13-01"])
+    func yearsOutsideOneToNineThousandNineHundredNinetyNineAreNotParsed(text: String) {
+        #expect(UTCTimestamp.parse(text) == nil)
+    }
+
+    @Test func yearOneAndNineThousandNineHundredNinetyNineParse() {
+        #expect(UTCTimestamp.parse("0001-01-01T00:00:00Z") == -62_135_596_800_000_000)
+        #expect(UTCTimestamp.parse("9999-12-31T23:59:59.999999Z") == 253_402_300_799_999_999)
+    }
+}
