@@ -37,7 +37,7 @@ public struct BinaryCopyDecoder {
             }
             _ = reader.int32()
             let extensionLength = Int(reader.int32())
-            guard reader.remaining >= extensionLength else {
+            guard extensionLength >= 0, reader.remaining >= extensionLength else {
                 throw PostgresError(code: .protocolError, message: "binary COPY header is truncated")
             }
             _ = reader.take(extensionLength)
@@ -103,13 +103,24 @@ public struct BinaryCopyDecoder {
             builders[c].appendString(bytes: field)
         case .timestamptz:
             try check(field.count, 8, c)
-            let raw = r.int64()
-            try appendTime(raw == .max || raw == .min ? raw : raw &+ Self.postgresEpochMicros, column: c)
+            try appendTime(Self.unixMicros(postgresMicros: r.int64()), column: c)
         case .date:
             try check(field.count, 4, c)
-            let days = Int64(r.int32())
-            try appendTime(days * 86_400_000_000 + Self.postgresEpochMicros, column: c)
+            let days = r.int32()
+            if days == .max || days == .min {
+                try appendTime(days == .max ? .max : .min, column: c)
+            } else {
+                try appendTime(
+                    Self.unixMicros(postgresMicros: UTCTimestamp.micros(seconds: Int64(days) * 86_400)), column: c)
+            }
         }
+    }
+
+    /// A PostgreSQL timestamp (µs since 2000-01-01) as µs since the Unix epoch. PostgreSQL's ±infinity
+    /// (Int64.max and Int64.min) stay as they are, and the few centuries of PostgreSQL's range that lie
+    /// past Int64's microseconds (after 294247-01-10, dates up to 5874897) saturate to them.
+    static func unixMicros(postgresMicros raw: Int64) -> Int64 {
+        raw == .max || raw == .min ? raw : UTCTimestamp.adding(postgresEpochMicros, to: raw)
     }
 
     func check(_ length: Int, _ expected: Int, _ c: Int) throws {
@@ -175,7 +186,18 @@ public struct BinaryCopyDecoder {
         if sign == 0xC000 { return .nan }
         if sign == 0xD000 { return .infinity }
         if sign == 0xF000 { return -.infinity }
-        guard field.count >= 8 + 2 * digitCount else { throw PostgresError(code: .protocolError, message: "numeric value is truncated") }
+        guard digitCount >= 0, field.count >= 8 + 2 * digitCount else {
+            throw PostgresError(code: .protocolError, message: "numeric value is truncated")
+        }
+        guard sign == 0x0000 || sign == 0x4000 else {
+            throw PostgresError(code: .protocolError, message: "numeric value has an unknown sign word \(String(sign, radix: 16))")
+        }
+        for k in 0..<digitCount {
+            let digit = Int16(bigEndian: field.loadUnaligned(fromByteOffset: 8 + 2 * k, as: Int16.self))
+            guard (0...9999).contains(digit) else {
+                throw PostgresError(code: .protocolError, message: "numeric value has a base-10000 digit \(digit) out of 0...9999")
+            }
+        }
         if digitCount == 0 { return 0 }
         let negative = sign == 0x4000
         // The value is (the base-10000 digits read as one integer) × 10^exponent.

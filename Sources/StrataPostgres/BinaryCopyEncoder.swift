@@ -42,7 +42,10 @@ struct BinaryCopyEncoder {
                     bytes.append(v[row] ? 1 : 0)
                 case .timestamp(let v):
                     append32(8)
-                    append64(v[row] &- BinaryCopyDecoder.postgresEpochMicros)
+                    let micros = v[row]
+                    append64(
+                        micros == .max || micros == .min
+                            ? micros : UTCTimestamp.subtracting(BinaryCopyDecoder.postgresEpochMicros, from: micros))
                 case .string(let data, let offsets):
                     let start = offsets[row], end = offsets[row + 1]
                     append32(Int32(end - start))

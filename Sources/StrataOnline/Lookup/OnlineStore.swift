@@ -223,7 +223,8 @@ public final class OnlineStore {
                 }
                 width = length
             }
-            guard width >= 0, start + width <= record.count else { throw corrupt(group) }
+            // A garbled length may be near Int.max: compare it with what is left, never add to it.
+            guard width >= 0, width <= record.count - start else { throw corrupt(group) }
             offset = start + width
             guard slot >= 0 else { continue }
             statuses[slot * rows + row] = .present
