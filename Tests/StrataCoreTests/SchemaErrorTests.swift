@@ -290,6 +290,25 @@ private let malformed: [MalformedSchema] = [
         line: 7, column: 39
     ),
     MalformedSchema(
+        label: "join key types in conflict across a service's views",
+        yaml: """
+            project: rides
+            entities:
+              - { name: driver, join_key: id, type: int64 }
+              - { name: rider, join_key: id, type: string }
+            sources: [{ name: trips, table: trips, timestamp: ts }]
+            feature_views:
+              - { name: drivers, entities: [driver], source: trips, ttl: 0, features: [{ name: fare, type: float64 }] }
+              - { name: riders, entities: [rider], source: trips, ttl: 0, features: [{ name: tip, type: float64 }] }
+            feature_services:
+              - { name: both, features: [drivers:fare, riders:tip] }
+            """,
+        code: .joinKeyConflict,
+        fragment: "feature service 'both' refers to feature view 'riders', whose entity 'rider' has join key 'id' of type "
+            + "string; feature view 'drivers' (entity 'driver') has join key 'id' of type int64; expected one type per join key",
+        line: 10, column: 44
+    ),
+    MalformedSchema(
         label: "malformed reference",
         yaml: view("feature_services:\n  - name: ranking\n    features: [driver_stats.conv_rate]\n"),
         code: .badValue,

@@ -16,7 +16,7 @@ struct SchemaValidator {
             check(view, entities: entities.byName, sources: sources.byName)
         }
         for service in files.flatMap(\.featureServices) {
-            check(service, views: views.byName)
+            check(service, views: views.byName, entities: entities.byName)
         }
         guard let project else { return nil }
 
@@ -195,9 +195,14 @@ struct SchemaValidator {
         }
     }
 
-    /// Checks that a service's references are distinct and name declared views and features.
-    private mutating func check(_ service: FeatureServiceDeclaration, views: [String: FeatureViewDeclaration]) {
+    /// Checks that a service's references are distinct, name declared views and features, and that its
+    /// views agree on the type of each join key they share (a spine or entity row has one column per key).
+    private mutating func check(
+        _ service: FeatureServiceDeclaration, views: [String: FeatureViewDeclaration],
+        entities: [String: EntityDeclaration]
+    ) {
         var listed: [FeatureReference: SourceLocation] = [:]
+        var joinKeys: [String: (view: String, entity: String, type: JoinKeyType)] = [:]
         for reference in service.features?.value ?? [] {
             let target = reference.value
             if let first = listed[target] {
@@ -218,6 +223,7 @@ struct SchemaValidator {
                 )
                 continue
             }
+            checkJoinKeys(of: view, in: service, at: reference.location, entities: entities, seen: &joinKeys)
             guard let features = view.features?.value.compactMap(\.name?.value) else { continue }
             if !features.contains(target.feature) {
                 report(
@@ -226,6 +232,34 @@ struct SchemaValidator {
                         + "which has no such feature; \(expected(features, "feature"))",
                     at: reference.location
                 )
+            }
+        }
+    }
+
+    /// Reports a join key of `view` whose type differs from that of the same key in a view the service
+    /// referred to before; records the view's keys in `seen`.
+    private mutating func checkJoinKeys(
+        of view: FeatureViewDeclaration, in service: FeatureServiceDeclaration, at location: SourceLocation,
+        entities: [String: EntityDeclaration], seen: inout [String: (view: String, entity: String, type: JoinKeyType)]
+    ) {
+        guard let viewName = view.name?.value else { return }
+        for name in view.entities?.value.map(\.value) ?? [] {
+            guard let entity = entities[name], let joinKey = entity.joinKey?.value, let type = entity.type?.value else {
+                continue
+            }
+            guard let first = seen[joinKey] else {
+                seen[joinKey] = (viewName, name, type)
+                continue
+            }
+            if first.type != type {
+                report(
+                    .joinKeyConflict,
+                    "\(service.subject) refers to feature view '\(viewName)', whose entity '\(name)' has join key "
+                        + "'\(joinKey)' of type \(type.rawValue); feature view '\(first.view)' (entity '\(first.entity)') "
+                        + "has join key '\(joinKey)' of type \(first.type.rawValue); expected one type per join key",
+                    at: location
+                )
+                return
             }
         }
     }

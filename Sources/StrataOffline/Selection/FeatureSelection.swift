@@ -77,7 +77,30 @@ public struct FeatureSelection: Sendable, Hashable {
             groupIndex[view.name] = groups.count
             groups.append(ViewGroup(view: view, source: source, entities: entities, features: [feature], outputPositions: [position]))
         }
+        try checkJoinKeyTypes(groups)
         return FeatureSelection(references: references, groups: groups)
+    }
+
+    /// Rejects views that share a join key name with different types: a spine or entity row has one
+    /// column per join key, which cannot be both an int64 and a string.
+    /// - Throws: `OfflineError.unknownFeature` naming both views, their entities and the types.
+    static func checkJoinKeyTypes(_ groups: [ViewGroup]) throws {
+        var first: [String: (view: String, entity: Entity)] = [:]
+        for group in groups {
+            for entity in group.entities {
+                guard let seen = first[entity.joinKey] else {
+                    first[entity.joinKey] = (group.view.name, entity)
+                    continue
+                }
+                guard seen.entity.type == entity.type else {
+                    throw OfflineError(
+                        .unknownFeature,
+                        "feature views \(seen.view) and \(group.view.name) cannot be requested together: join key \(entity.joinKey) "
+                            + "is \(seen.entity.type.rawValue) for entity \(seen.entity.name) of \(seen.view) but \(entity.type.rawValue) "
+                            + "for entity \(entity.name) of \(group.view.name); expected one type per join key")
+                }
+            }
+        }
     }
 
     /// Resolves the features of the feature service `name`.
