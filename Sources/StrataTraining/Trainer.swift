@@ -57,6 +57,10 @@ public enum Trainer {
         default: break
         }
         let settings = Dictionary(uniqueKeysWithValues: parameters.lightGBMSettings(for: algorithm).map { ($0.key, $0.value) })
+        if algorithm != .gbdt {
+            try train.rejectInfinities(algorithm: algorithm)
+            try validation?.rejectInfinities(algorithm: algorithm)
+        }
         let content: Model.Content
         switch algorithm {
         case .gbdt:
@@ -68,9 +72,18 @@ public enum Trainer {
         case .linear:
             content = .linear(try LinearTrainer(parameters: parameters).fit(train))
         }
-        return Model(
+        let model = Model(
             algorithm: algorithm, objective: objective, parameters: settings, featureNames: train.featureNames,
             labelName: train.labelName, content: content)
+        // Values near ±1e308 can overflow the arithmetic of any algorithm; a model must hold finite
+        // numbers only (its artifact is JSON), so such a fit is reported instead of stored.
+        guard model.isFinite else {
+            throw TrainingError(
+                .numericalFailure,
+                "training \(algorithm.rawValue) produced a non-finite number: feature or label values are too large "
+                    + "for double-precision arithmetic (near ±1e308); rescale them")
+        }
+        return model
     }
 
     private static func featureRanges(_ data: TrainingData) -> [ClosedRange<Double>?] {
@@ -79,8 +92,8 @@ public enum Trainer {
                 var low = Double.infinity
                 var high = -Double.infinity
                 for x in values where !x.isNaN {
-                    low = Swift.min(low, x)
-                    high = Swift.max(high, x)
+                    low = Swift.min(low, BinMapper.finite(x))
+                    high = Swift.max(high, BinMapper.finite(x))
                 }
                 return low <= high ? low...high : nil
             }

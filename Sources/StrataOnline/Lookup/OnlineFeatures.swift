@@ -88,7 +88,9 @@ public struct OnlineFeatures: Sendable {
     }
 }
 
-/// JSON text for values: numbers as they round-trip, non-finite numbers as null, timestamps as ISO-8601.
+/// JSON text for values: numbers as they round-trip, timestamps as ISO-8601, and NaN and ±Infinity as
+/// the strings `"NaN"`, `"Infinity"` and `"-Infinity"` (protobuf's JSON mapping, which Feast's server
+/// answers with), so that a non-finite value read from a source stays distinct from null.
 enum JSONText {
     static func appendValue(_ column: Column, _ row: Int, to out: inout [UInt8]) {
         if column.isNull(row) {
@@ -97,7 +99,7 @@ enum JSONText {
         }
         switch column.storage {
         case .float64(let v): appendDouble(v[row], to: &out)
-        case .float32(let v): v[row].isFinite ? out.append(contentsOf: v[row].description.utf8) : out.append(contentsOf: "null".utf8)
+        case .float32(let v): v[row].isFinite ? out.append(contentsOf: v[row].description.utf8) : appendDouble(Double(v[row]), to: &out)
         case .int64(let v): out.append(contentsOf: String(v[row]).utf8)
         case .int32(let v): out.append(contentsOf: String(v[row]).utf8)
         case .bool(let v): out.append(contentsOf: (v[row] ? "true" : "false").utf8)
@@ -110,7 +112,11 @@ enum JSONText {
     }
 
     static func appendDouble(_ value: Double, to out: inout [UInt8]) {
-        if value.isFinite { out.append(contentsOf: value.description.utf8) } else { out.append(contentsOf: "null".utf8) }
+        if value.isFinite {
+            out.append(contentsOf: value.description.utf8)
+        } else {
+            out.append(contentsOf: (value.isNaN ? #""NaN""# : value > 0 ? #""Infinity""# : #""-Infinity""#).utf8)
+        }
     }
 
     static func appendString(_ text: ArraySlice<UInt8>, to out: inout [UInt8]) {

@@ -90,6 +90,14 @@ public struct OnlinePush {
             func bad() -> OnlineError {
                 OnlineError(.badInput, "\(where_): column \(name): '\(text)' is not a \(type.rawValue)")
             }
+            // NaN and ±Infinity (or a literal too large for the type) are refused, so that what a push
+            // stores reads back the same online, in training sets and in the source table.
+            func nonFinite() -> OnlineError {
+                OnlineError(
+                    .badInput,
+                    "\(where_): column \(name) (field \(c + 1)): '\(text)' is not a finite \(type.rawValue); "
+                        + "push accepts finite numbers only (leave the field empty for null)")
+            }
             let trimmed = type == .string ? text : text.trimmingCharacters(in: .whitespaces)
             switch type {
             case .int64:
@@ -100,9 +108,11 @@ public struct OnlinePush {
                 builder.append(v)
             case .float64:
                 guard let v = Double(trimmed) else { throw bad() }
+                guard v.isFinite else { throw nonFinite() }
                 builder.append(v)
             case .float32:
                 guard let v = Float(trimmed) else { throw bad() }
+                guard v.isFinite else { throw nonFinite() }
                 builder.append(v)
             case .bool:
                 switch trimmed.lowercased() {

@@ -3,7 +3,9 @@ import StrataColumnar
 /// Features and a label taken from a `Frame`, ready for training.
 ///
 /// Features are numeric or bool columns of any width (`float64`, `float32`, `int64`, `int32`,
-/// `bool`); nulls and NaN are missing values. The label is numeric or bool without nulls.
+/// `bool`); nulls and NaN are missing values. ±Infinity are values: GBDT orders them beyond every
+/// finite value (as LightGBM), linear and logistic models refuse them (as scikit-learn). The label
+/// is numeric or bool without nulls, NaN or infinities.
 public struct TrainingData: Sendable {
     /// The feature names, in the order models read them.
     public let featureNames: [String]
@@ -48,6 +50,19 @@ public struct TrainingData: Sendable {
     /// The feature `index`'s values (missing as NaN).
     func withFeature<R>(_ index: Int, _ body: (UnsafeBufferPointer<Double>) -> R) -> R {
         features[index].withUnsafeBufferPointer(body)
+    }
+
+    /// Throws when a feature holds +Infinity or -Infinity, which `algorithm` (linear or logistic) cannot
+    /// standardise; names the feature, the row and the value.
+    func rejectInfinities(algorithm: Algorithm) throws {
+        for f in featureNames.indices {
+            let row = withFeature(f) { values in values.firstIndex { $0.isInfinite } }
+            guard let row else { continue }
+            throw TrainingError(
+                .invalidColumn,
+                "feature '\(featureNames[f])' is \(features[f][row]) at row \(row + 1); \(algorithm.rawValue) models need "
+                    + "finite values or null (gbdt orders ±Infinity beyond every finite value)")
+        }
     }
 
     /// The values of a numeric column as `Double`, nulls as NaN; shared when already so.

@@ -45,8 +45,10 @@ struct BinLookup {
                         out[i] = missing
                         continue
                     }
+                    // ±Infinity make `position` infinite, or NaN when the scale is 0: only a
+                    // position strictly inside the cells is converted to Int; the walk below does the rest.
                     let position = (x - low) * scale
-                    let c = position <= 0 ? 0 : (position >= Double(lastCell) ? lastCell : Int(position))
+                    let c = position > 0 ? (position < Double(lastCell) ? Int(position) : lastCell) : 0
                     var bin = Int(cell[c])
                     while bin < boundCount && x > b[bin] { bin += 1 }
                     out[i] = UInt8(truncatingIfNeeded: bin)

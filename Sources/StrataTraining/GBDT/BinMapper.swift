@@ -4,6 +4,10 @@
 ///
 /// Bounds come from the distinct values of a sample: midpoints between neighbours when there are
 /// few distinct values, otherwise midpoints at equal-count quantiles.
+///
+/// ±Infinity are values beyond every finite one, as in LightGBM: they are placed as
+/// ±`greatestFiniteMagnitude`, so bounds and split thresholds stay finite, +Infinity falls in the
+/// last bin and -Infinity in the first.
 struct BinMapper: Sendable, Hashable, Codable {
     /// The upper bound of each value bin but the last, increasing.
     let upperBounds: [Double]
@@ -36,7 +40,7 @@ struct BinMapper: Sendable, Hashable, Codable {
         var i = 0
         while i < n {
             let x = values[i]
-            if x.isNaN { missing = true } else { sample.append(x) }
+            if x.isNaN { missing = true } else { sample.append(BinMapper.finite(x)) }
             i += step
         }
         if !missing {
@@ -58,6 +62,12 @@ struct BinMapper: Sendable, Hashable, Codable {
         }
         hasMissing = missing
         upperBounds = BinMapper.bounds(distinct: distinct, counts: counts, total: sample.count, maxBin: maxBin)
+    }
+
+    /// `x` with ±Infinity placed at ±`greatestFiniteMagnitude`.
+    @inline(__always)
+    static func finite(_ x: Double) -> Double {
+        Swift.min(Swift.max(x, -.greatestFiniteMagnitude), .greatestFiniteMagnitude)
     }
 
     init(upperBounds: [Double], hasMissing: Bool) {

@@ -60,6 +60,10 @@ extension Model: Codable {
         }
     }
 
+    /// Whether every number of the model is finite, as its JSON artifact needs; `Trainer` checks it
+    /// before returning a model, so that `artifact()` always encodes.
+    var isFinite: Bool { (try? JSONEncoder().encode(self)) != nil }
+
     /// Reads a model from `artifact()` bytes.
     /// - Throws: `TrainingError` with code `invalidArtifact` when the bytes are not a model.
     public init(artifact: Data) throws {

@@ -78,6 +78,13 @@ public struct Model: Sendable {
     /// - Complexity: O(rows × cost of one row), on all cores.
     public func predict(_ frame: Frame, threads: Int = 0) throws -> [Double] {
         let matrix = try TrainingData.matrix(frame, featureNames, layout: .rowMajor)
+        if case .linear = content, let position = matrix.values.firstIndex(where: { $0.isInfinite }) {
+            let width = Swift.max(featureNames.count, 1)
+            throw TrainingError(
+                .invalidColumn,
+                "feature '\(featureNames[position % width])' is \(matrix.values[position]) at row \(position / width + 1); "
+                    + "\(algorithm.rawValue) models need finite values or null")
+        }
         let n = matrix.rowCount
         let width = featureNames.count
         let pool = WorkerPool(threads: threads)

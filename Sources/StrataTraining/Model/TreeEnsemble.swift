@@ -29,8 +29,11 @@ final class TreeEnsemble: @unchecked Sendable {
             func child(_ c: Int32) -> Int32 { c >= 0 ? nodeBase + c : ~(leafBase + ~c) }
             roots.append(tree.splitFeature.isEmpty ? ~leafBase : nodeBase)
             for k in tree.splitFeature.indices {
+                // Training bins +Infinity with the largest finite values, so a split of the last value
+                // bin (threshold greatestFiniteMagnitude, as LightGBM's 1e300) sends it left too.
+                let threshold = tree.threshold[k]
                 nodes.append(Node(
-                    threshold: tree.threshold[k], feature: tree.splitFeature[k],
+                    threshold: threshold == .greatestFiniteMagnitude ? .infinity : threshold, feature: tree.splitFeature[k],
                     left: child(tree.leftChild[k]), right: child(tree.rightChild[k]),
                     defaultLeft: tree.defaultLeft[k]))
             }
