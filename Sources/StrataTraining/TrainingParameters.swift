@@ -80,15 +80,15 @@ public struct TrainingParameters: Sendable, Hashable, Codable {
         case "num_iterations": numIterations = try reader.integer(in: 0...1_000_000)
         case "learning_rate": learningRate = try reader.double(above: 0)
         case "num_leaves": numLeaves = try reader.integer(in: 2...131_072)
-        case "max_depth": maxDepth = try reader.integer(in: Int.min...Int.max)
-        case "min_data_in_leaf": minDataInLeaf = try reader.integer(in: 0...Int.max)
+        case "max_depth": maxDepth = try reader.integer(in: Self.int32Range)
+        case "min_data_in_leaf": minDataInLeaf = try reader.integer(in: 0...Self.int32Range.upperBound)
         case "min_sum_hessian_in_leaf": minSumHessianInLeaf = try reader.double(atLeast: 0)
         case "lambda_l2": lambdaL2 = try reader.double(atLeast: 0)
         case "min_gain_to_split": minGainToSplit = try reader.double(atLeast: 0)
         case "bagging_fraction": baggingFraction = try reader.fraction()
-        case "bagging_freq": baggingFrequency = try reader.integer(in: 0...Int.max)
+        case "bagging_freq": baggingFrequency = try reader.integer(in: 0...Self.int32Range.upperBound)
         case "feature_fraction": featureFraction = try reader.fraction()
-        case "early_stopping_round": earlyStoppingRound = try reader.integer(in: 0...Int.max)
+        case "early_stopping_round": earlyStoppingRound = try reader.integer(in: 0...Self.int32Range.upperBound)
         case "num_threads": numThreads = try reader.integer(in: 0...1024)
         case "seed": seed = try reader.integer(in: Int.min...Int.max)
         case "max_bin": maxBin = try reader.integer(in: 2...255)
@@ -138,6 +138,10 @@ public struct TrainingParameters: Sendable, Hashable, Codable {
     public var resolvedBaggingFrequency: Int {
         baggingFraction >= 1 ? 0 : (baggingFrequency ?? 1)
     }
+
+    /// The range of LightGBM's integer parameters (C `int`); it also keeps arithmetic on them, such as
+    /// twice `min_data_in_leaf`, far from overflow.
+    static let int32Range = Int(Int32.min)...Int(Int32.max)
 
     /// Every accepted name (canonical names first in each group) mapped to its canonical name.
     static let canonicalName: [String: String] = {

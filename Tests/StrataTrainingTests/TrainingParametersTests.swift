@@ -33,7 +33,11 @@ import Testing
         ("lambda_l2=-1", "a number of at least 0"),
         ("max_bin=300", "an integer from 2 to 255"),
         ("objective=multiclass", "'binary' or 'regression'"),
-        ("min_data_in_leaf=2.5", "an integer of at least 0"),
+        ("min_data_in_leaf=2.5", "an integer from 0 to 2147483647"),
+        ("min_data_in_leaf=9223372036854775807", "an integer from 0 to 2147483647"),
+        ("early_stopping_round=4611686018427387904", "an integer from 0 to 2147483647"),
+        ("bagging_freq=2147483648", "an integer from 0 to 2147483647"),
+        ("max_depth=-9223372036854775808", "an integer from -2147483648 to 2147483647"),
     ])
     func badValueNamesKeyValueAndExpectation(setting: String, expected: String) {
         let error = #expect(throws: TrainingError.self) { try TrainingParameters([setting]) }
