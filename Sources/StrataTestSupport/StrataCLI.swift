@@ -7,6 +7,13 @@ public enum StrataCLI {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+
+        /// An outcome as another runner of `strata` observed it.
+        public init(status: Int32, stdout: String, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
     /// The `strata` executable in the build folder of the running tests.

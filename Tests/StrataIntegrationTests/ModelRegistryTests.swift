@@ -85,6 +85,7 @@ struct ModelRegistryTests {
             (["--label", "missing"], "no label column 'missing'"),
             (["--label", "label", "--param", "num_leaves=0"], "num_leaves"),
             (["--label", "label", "--param", "bogus=1"], "unknown parameter 'bogus'"),
+            (["--label", "label", "--param", "min_data_in_leaf=9223372036854775807"], "an integer from 0 to 2147483647"),
             (["--label", "label", "--algorithm", "svm"], "--algorithm"),
         ] {
             let outcome = try StrataCLI.run(

@@ -35,9 +35,18 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the sample data (the same seed gives the same data).")
     var seed: UInt64 = 42
 
+    /// The largest sizes the demo takes: beyond them the sample data takes hours to generate.
+    static let maximumDrivers = 100_000
+    static let maximumCustomers = 1_000_000
+    static let maximumDays = 3_650
+
     func validate() throws {
-        guard drivers > 0, customers > 0, days > 0 else {
-            throw ValidationError("--drivers, --customers and --days must be positive")
+        guard (1...Self.maximumDrivers).contains(drivers), (1...Self.maximumCustomers).contains(customers),
+              (1...Self.maximumDays).contains(days)
+        else {
+            throw ValidationError(
+                "--drivers must be in 1...\(Self.maximumDrivers), --customers in 1...\(Self.maximumCustomers) "
+                    + "and --days in 1...\(Self.maximumDays); got \(drivers), \(customers) and \(days)")
         }
     }
 
@@ -93,7 +102,7 @@ struct DemoCommand: ParsableCommand {
                    coalesce((SELECT h.conv_rate FROM driver_hourly_stats h
                              WHERE h.driver_id = d.driver_id AND h.event_timestamp BETWEEN t AND t + interval '12 hours'
                              ORDER BY h.event_timestamp DESC LIMIT 1), 0) > 0.5 AS label
-            FROM (SELECT DISTINCT driver_id FROM driver_quality) d,
+            FROM generate_series(\(SampleData.firstDriverID)::bigint, \(SampleData.firstDriverID + Int64(drivers) - 1)::bigint) AS d(driver_id),
                  generate_series('\(UTCTimestamp.format(sample.start + 86_400_000_000))'::timestamptz,
                                  '\(UTCTimestamp.format(sample.end))'::timestamptz, interval '12 hours') AS t
             """
@@ -112,12 +121,18 @@ struct DemoCommand: ParsableCommand {
     /// on the last two days, and registers it as model `demo_conversion`.
     func train(_ set: TrainingSet, registry: Registry) throws {
         step("Training a GBDT on it (label: the driver's conversion rate in the next 12 hours is above 0.5)")
+        // The last two days validate; a sample too small to leave rows before them is not trained on.
+        let times = set.frame[SpineLoader.timestampColumn]?.timestampValues ?? []
+        guard let latest = times.max(), times.contains(where: { $0 < latest - 2 * 86_400_000_000 }) else {
+            print("  skipped: \(set.frame.rowCount) spine rows leave none before the last two days to train on; run with --days 4 or more")
+            return
+        }
         let features = set.lineage.features.compactMap(FeatureReference.init(parsing:))
         var parameters = try TrainingParameters(["num_iterations=50", "num_leaves=15", "min_data_in_leaf=10"])
         parameters.seed = 7
         let result = try Trainer.train(
             frame: set.frame, label: "label", features: features.map(\.columnName), algorithm: .gbdt, parameters: parameters,
-            validation: .fromTime(column: SpineLoader.timestampColumn, micros: set.frame["event_timestamp"]!.timestampValues.max()! - 2 * 86_400_000_000))
+            validation: .fromTime(column: SpineLoader.timestampColumn, micros: latest - 2 * 86_400_000_000))
         let name = "demo_conversion"
         let registered = try ModelRegistration.register(
             result, name: name, algorithm: .gbdt, set: set, features: features, label: "label", registry: registry)

@@ -11,7 +11,7 @@ struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
         abstract: "Score a spine offline: point-in-time features for each row, then the model's prediction.",
-        discussion: "Output: the spine's columns, the model's features, then a column `prediction`.")
+        discussion: "Output: the spine's columns, the model's features, then the prediction column (`prediction`, or --prediction-column).")
 
     @Option(name: .long, help: "The model's name.") var model: String
     @Option(name: .long, help: "The version (default: production, else the latest).") var version: Int?
@@ -19,8 +19,14 @@ struct PredictCommand: ParsableCommand {
     var spine: String
     @Option(name: .long, help: ArgumentHelp("Where to write: a CSV file or pg:TABLE.", valueName: "file.csv|pg:table"))
     var output: String
+    @Option(name: .customLong("prediction-column"), help: ArgumentHelp("The name of the output column of scores.", valueName: "name"))
+    var predictionColumn = "prediction"
     @Option(name: .long, help: "The project.") var project: String?
     @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        guard !predictionColumn.isEmpty else { throw ValidationError("--prediction-column must not be empty") }
+    }
 
     func run() throws {
         let destination = try TrainingSetOutput(argument: output)
@@ -35,8 +41,14 @@ struct PredictCommand: ParsableCommand {
         }
         let set = try TrainingSetBuilder(registry: registry).build(
             TrainingSetRequest(features: .references(references), spine: SpineSource(argument: spine), project: registered.project))
+        guard set.frame.index(of: predictionColumn) == nil else {
+            throw CLIError(
+                .badInput,
+                "the spine already has a column named \(predictionColumn), where the scores would go; "
+                    + "rename that column or name the scores with --prediction-column")
+        }
         let scores = try trained.predict(set.frame)
-        let frame = set.frame.adding("prediction", Column(float64: scores))
+        let frame = set.frame.adding(predictionColumn, Column(float64: scores))
         try destination.write(frame, connection: registry.connection)
         Terminal.printError("scored \(frame.rowCount) rows with \(model) v\(registered.version) → \(destination)")
     }
