@@ -31,12 +31,14 @@ let package = Package(
         .target(name: "StrataPostgres", dependencies: ["CLibPQ", "StrataColumnar"]),
         .target(name: "StrataRedis", dependencies: ["CHiredis"]),
         .target(name: "StrataEmbedded"),
+        .executableTarget(name: "StrataMigrationsEmbedder"),
+        .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["StrataMigrationsEmbedder"]),
         .target(
             name: "StrataMigrations",
             path: "migrations",
-            exclude: ["README.md"],
+            exclude: ["README.md", "sql"],
             sources: ["StrataMigrations.swift"],
-            resources: [.copy("sql")]
+            plugins: ["EmbedMigrations"]
         ),
         .target(
             name: "StrataRegistry",

@@ -1,5 +1,3 @@
-import Foundation
-
 /// One numbered SQL migration shipped with Strata.
 public struct MigrationFile: Sendable, Hashable {
     public var version: Int
@@ -7,22 +5,15 @@ public struct MigrationFile: Sendable, Hashable {
     public var sql: String
 }
 
-/// The registry's migrations, read from this target's bundled `sql/` folder.
+/// The registry's migrations, compiled into the binary from `sql/` by the `EmbedMigrations` build-tool
+/// plugin: the `strata` executable needs no files beside it.
 public enum StrataMigrations {
     /// All migrations, in version order.
-    public static func all() throws -> [MigrationFile] {
-        guard let folder = Bundle.module.url(forResource: "sql", withExtension: nil) else {
-            throw CocoaError(.fileNoSuchFile)
+    public static func all() -> [MigrationFile] {
+        embedded.compactMap { file, sql -> MigrationFile? in
+            guard let version = Int(file.prefix { $0.isNumber }), file.hasSuffix(".sql") else { return nil }
+            return MigrationFile(version: version, name: String(file.dropLast(4)), sql: sql)
         }
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-            .filter { $0.hasSuffix(".sql") }
-        var files: [MigrationFile] = []
-        for name in names {
-            let digits = name.prefix { $0.isNumber }
-            guard let version = Int(digits) else { continue }
-            let sql = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-            files.append(MigrationFile(version: version, name: String(name.dropLast(4)), sql: sql))
-        }
-        return files.sorted { $0.version < $1.version }
+        .sorted { $0.version < $1.version }
     }
 }

@@ -11,7 +11,7 @@ public enum Migrator {
     /// first's lock and then finds nothing left to do.
     @discardableResult
     public static func migrate(_ connection: PostgresConnection) throws -> [Int] {
-        let files = try loadFiles()
+        let files = StrataMigrations.all()
         return try connection.transaction { db in
             try db.execute("SELECT pg_advisory_xact_lock($1)", [.int(lockKey)])
             try db.execute("""
@@ -53,13 +53,5 @@ public enum Migrator {
         guard exists.bool(0, 0) == true else { return [] }
         let rows = try connection.execute("SELECT version FROM strata_migrations ORDER BY version")
         return (0..<rows.rowCount).map { Int(rows.int($0, 0)!) }
-    }
-
-    static func loadFiles() throws -> [MigrationFile] {
-        do {
-            return try StrataMigrations.all()
-        } catch {
-            throw RegistryError(code: .migrationMismatch, message: "cannot read Strata's bundled migrations: \(error)")
-        }
     }
 }
