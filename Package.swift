@@ -85,7 +85,7 @@ let package = Package(
             dependencies: [
                 "StrataTestSupport", "StrataCore", "StrataPostgres", "StrataRedis",
                 "StrataEmbedded", "StrataRegistry", "StrataOffline", "StrataOnline",
-                "StrataTraining", "StrataExample", "StrataColumnar",
+                "StrataTraining", "StrataExample", "StrataColumnar", "StrataMigrations",
             ]
         ),
     ],
