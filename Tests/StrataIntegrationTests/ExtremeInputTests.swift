@@ -1,6 +1,7 @@
 import Foundation
 import StrataColumnar
 import StrataCore
+import StrataEmbedded
 import StrataOnline
 import StrataPostgres
 import StrataRedis
@@ -139,7 +140,7 @@ struct ExtremeInputTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let schemas = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../schemas").standardized.path
         defer {
-            _ = try? StrataCLI.run(["down", "--state-dir", "\(folder)/.strata"])
+            _ = try? LocalServices.down(directory: "\(folder)/.strata")
             try? FileManager.default.removeItem(atPath: folder)
         }
         let outcome = try StrataCLI.run(
@@ -147,7 +148,7 @@ struct ExtremeInputTests {
             environment: ["STRATA_POSTGRES_URL": "", "STRATA_REDIS_URL": ""])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.contains("skipped: 1 spine rows leave none before the last two days to train on"), "\(outcome.stdout)")
-        let tooBig = try StrataCLI.run(["demo", "--days", "100000", "--state-dir", "\(folder)/.strata"])
+        let tooBig = try StrataCLI.run(["demo", "--days", "200000000", "--state-dir", "\(folder)/.strata"])
         #expect(tooBig.status == 2, "\(tooBig.stderr)")
         #expect(tooBig.stderr.contains("--days in 1...3650"), "\(tooBig.stderr)")
     }

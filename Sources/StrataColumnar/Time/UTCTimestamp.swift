@@ -5,6 +5,7 @@ public enum UTCTimestamp {
 
     /// `seconds` in microseconds, saturating at Int64's bounds instead of overflowing, so that any
     /// registered duration combines safely with times.
+    @inlinable
     public static func micros(seconds: Int64) -> Int64 {
         let (product, overflow) = seconds.multipliedReportingOverflow(by: microsPerSecond)
         return overflow ? (seconds < 0 ? .min : .max) : product
@@ -12,12 +13,14 @@ public enum UTCTimestamp {
 
     /// `time + duration` (both µs), saturating at Int64's bounds: times from the stores may be
     /// PostgreSQL's ±infinity (Int64.max / Int64.min), and a sum past them stays there.
+    @inlinable
     public static func adding(_ duration: Int64, to time: Int64) -> Int64 {
         let (sum, overflow) = time.addingReportingOverflow(duration)
         return overflow ? (duration < 0 ? .min : .max) : sum
     }
 
     /// `time - duration` (both µs), saturating at Int64's bounds.
+    @inlinable
     public static func subtracting(_ duration: Int64, from time: Int64) -> Int64 {
         let (difference, overflow) = time.subtractingReportingOverflow(duration)
         return overflow ? (duration < 0 ? .max : .min) : difference
