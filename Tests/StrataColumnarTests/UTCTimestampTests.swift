@@ -22,9 +22,17 @@ import StrataColumnar
         #expect(UTCTimestamp.format(0) == "1970-01-01T00:00:00Z")
     }
 
-    @Test(arguments: ["0000-01-01", "0000-12-31T23:59:59Z", "99999-01-01T00:00:00Z", "infinity", "2026-13-01"])
-    func yearsOutsideOneToNineThousandNineHundredNinetyNineAreNotParsed(text: String) {
+    @Test(arguments: [
+        "0000-01-01", "0000-12-31T23:59:59Z", "99999-01-01T00:00:00Z", "infinity", "2026-13-01", "2026-02-29",
+        "2026-02-31T00:00:00Z", "2026-04-31", "1900-02-29",
+    ])
+    func datesThatDoNotExistOrLieOutsideYearsOneToNineThousandNineHundredNinetyNineAreNotParsed(text: String) {
         #expect(UTCTimestamp.parse(text) == nil)
+    }
+
+    @Test func leapDaysParse() {
+        #expect(UTCTimestamp.parse("2024-02-29") == UTCTimestamp.parse("2024-03-01")! - 86_400_000_000)
+        #expect(UTCTimestamp.parse("2000-02-29") != nil)
     }
 
     @Test func yearOneAndNineThousandNineHundredNinetyNineParse() {

@@ -81,6 +81,15 @@ public enum UTCTimestamp {
         return era * 146_097 + dayOfEra - 719_468
     }
 
+    /// The number of days of `month` (1-12) in `year`, February 29 in the Gregorian leap years.
+    static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
     /// The proleptic Gregorian date of a day count since 1970-01-01.
     public static func civil(fromDays z0: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = z0 + 719_468
@@ -147,7 +156,7 @@ public enum UTCTimestamp {
 
         mutating func timestamp() -> Int64? {
             guard let year = number(4), year > 0, expect("-"), let month = number(2), expect("-"), let day = number(2),
-                (1...12).contains(month), (1...31).contains(day)
+                (1...12).contains(month), (1...UTCTimestamp.daysIn(month: month, year: year)).contains(day)
             else { return nil }
             var micros = days(year: year, month: month, day: day) * 86_400 * UTCTimestamp.microsPerSecond
             if i == bytes.count { return micros }

@@ -20,8 +20,10 @@ public struct CSVTable: Sendable {
         return try parse([UInt8](data), file: path)
     }
 
-    /// Parses CSV text; `file` names it in errors.
+    /// Parses CSV text; `file` names it in errors. A leading UTF-8 byte-order mark (as spreadsheets
+    /// write) is skipped, so that it does not become part of the first column's name.
     public static func parse(_ bytes: [UInt8], file: String) throws -> CSVTable {
+        let bytes = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
         var records: [[String?]] = []
         var lines: [Int] = []
         var record: [String?] = []
