@@ -39,15 +39,16 @@ public final class RedisCommandBuffer {
         }
     }
 
-    /// Lends `body` a writer over room for at least `maxBytes` more bytes, into which it encodes exactly
-    /// `commands` commands; writing more than `maxBytes` bytes is a programming error.
+    /// Lends `body` a writer over room for `maxBytes` more bytes, into which it encodes exactly
+    /// `commands` commands. Writing more than `maxBytes` bytes is a programming error: the writer
+    /// checks each write against the room before it touches memory and traps instead of writing past it.
     public func write<R>(commands: Int, maxBytes: Int, _ body: (inout RedisCommandWriter) throws -> R) rethrows -> R {
+        precondition(maxBytes >= 0, "room for a negative number of bytes: \(maxBytes)")
         reserve(byteCount + maxBytes)
-        var writer = RedisCommandWriter(start: storage + byteCount)
+        let start = storage + byteCount
+        var writer = RedisCommandWriter(start: start, end: start + maxBytes)
         defer {
-            let written = writer.cursor - (storage + byteCount)
-            precondition(written <= maxBytes, "encoded \(written) bytes into room for \(maxBytes)")
-            byteCount += written
+            byteCount += writer.cursor - start
             commandCount += commands
         }
         return try body(&writer)
@@ -70,6 +71,7 @@ public final class RedisCommandBuffer {
 }
 
 /// Writes the Redis protocol at a cursor inside `RedisCommandBuffer.write`'s room; valid only there.
+/// Every write checks that it fits in the room before storing a byte.
 public struct RedisCommandWriter {
     /// The most bytes `commandHeader` writes.
     public static let maxCommandHeaderBytes = 1 + 20 + 2
@@ -77,14 +79,24 @@ public struct RedisCommandWriter {
     public static let maxArgumentOverhead = 1 + 20 + 2 + 2
 
     @usableFromInline var cursor: UnsafeMutableRawPointer
+    /// One past the last byte of the room.
+    @usableFromInline let end: UnsafeMutableRawPointer
 
-    @usableFromInline init(start: UnsafeMutableRawPointer) {
+    @usableFromInline init(start: UnsafeMutableRawPointer, end: UnsafeMutableRawPointer) {
         cursor = start
+        self.end = end
+    }
+
+    /// Traps unless `bytes` more bytes fit in the room; called before every store.
+    @inlinable
+    func claim(_ bytes: Int) {
+        precondition(end - cursor >= bytes, "a Redis command writer was asked to write past the room it was lent")
     }
 
     /// Starts a command of `arguments` arguments (its name included): `*<n>\r\n`.
     @inlinable
     public mutating func commandHeader(arguments: Int) {
+        claim(1)
         cursor.storeBytes(of: UInt8(ascii: "*"), as: UInt8.self)
         cursor += 1
         decimal(arguments)
@@ -94,6 +106,7 @@ public struct RedisCommandWriter {
     /// Starts a bulk-string argument of `length` bytes: `$<length>\r\n`; its bytes follow by `raw`, then `argumentEnd`.
     @inlinable
     public mutating func argumentHeader(length: Int) {
+        claim(1)
         cursor.storeBytes(of: UInt8(ascii: "$"), as: UInt8.self)
         cursor += 1
         decimal(length)
@@ -118,6 +131,7 @@ public struct RedisCommandWriter {
     @inlinable
     public mutating func raw(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        claim(bytes.count)
         cursor.copyMemory(from: base, byteCount: bytes.count)
         cursor += bytes.count
     }
@@ -125,12 +139,14 @@ public struct RedisCommandWriter {
     /// One byte as it is (part of an argument started with `argumentHeader`).
     @inlinable
     public mutating func raw(_ byte: UInt8) {
+        claim(1)
         cursor.storeBytes(of: byte, as: UInt8.self)
         cursor += 1
     }
 
     @inlinable
     mutating func lineEnd() {
+        claim(2)
         cursor.storeBytes(of: (0x0A0D as UInt16).littleEndian, as: UInt16.self)
         cursor += 2
     }
@@ -148,6 +164,7 @@ public struct RedisCommandWriter {
             digits += 1
             rest /= 10
         }
+        claim(digits)
         var remaining = value
         var at = digits - 1
         while at >= 0 {

@@ -1,3 +1,4 @@
+import Foundation
 import StrataRedis
 import Testing
 
@@ -40,5 +41,21 @@ struct RedisCommandBufferTests {
         #expect(buffer.byteCount == 0 && buffer.commandCount == 0)
         encode([[Array("PING".utf8)]], into: buffer)
         #expect(buffer.withEncodedBytes { Array($0) } == Array("*1\r\n$4\r\nPING\r\n".utf8))
+    }
+
+    /// A writer asked to write past its room traps before the first byte beyond it, so that whatever the body
+    /// does after the overrun never happens (before, the bound was checked once the body had written).
+    @Test func aWriterTrapsBeforeWritingPastItsRoom() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let buffer = RedisCommandBuffer(capacity: 4096)
+            let argument = [UInt8](repeating: 7, count: 100)
+            buffer.write(commands: 1, maxBytes: 16) { writer in
+                writer.commandHeader(arguments: 1)
+                argument.withUnsafeBytes { writer.argument($0) }
+                FileHandle.standardError.write(Data("the body went on after writing past its room\n".utf8))
+            }
+        }
+        let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(!stderr.contains("went on after writing past"), "\(stderr)")
     }
 }
