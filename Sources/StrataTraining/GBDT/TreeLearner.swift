@@ -92,7 +92,9 @@ final class TreeLearner {
         }
         if groupStart < features.count { featureGroups.append(groupStart..<features.count) }
         if let bag {
-            bag.withUnsafeBufferPointer { indices.update(from: $0.baseAddress!, count: $0.count) }
+            bag.withUnsafeBufferPointer { rows in
+                if let base = rows.baseAddress { indices.update(from: base, count: rows.count) }
+            }
             rowsInBag = bag.count
             bagIsEverything = bag.count == n
         } else {
@@ -226,7 +228,29 @@ final class TreeLearner {
     /// Large leaves are split into fixed chunks partitioned concurrently (branch-free, so that
     /// random rows do not mispredict), then each side's pieces are copied back in chunk order.
     private func partition(_ leaf: Leaf, _ split: SplitCandidate) -> Int {
-        let column = data.bins.withUnsafeBufferPointer { $0.baseAddress! } + split.feature * n
+        let counts = data.bins.withUnsafeBufferPointer { bins in
+            partitionChunks(leaf, split, column: UnsafeBufferPointer(rebasing: bins[(split.feature * n)..<((split.feature + 1) * n)]))
+        }
+        let rows = indices + leaf.begin
+        let ranges = WorkerPool.chunkRanges(count: leaf.count, chunks: counts.count)
+        var leftEnd = 0
+        for (chunk, range) in ranges.enumerated() {
+            (rows + leftEnd).update(from: scratchLeft + range.lowerBound, count: counts[chunk])
+            leftEnd += counts[chunk]
+        }
+        var rightEnd = leftEnd
+        for (chunk, range) in ranges.enumerated() {
+            let rightCount = range.count - counts[chunk]
+            (rows + rightEnd).update(from: scratchRight + range.lowerBound, count: rightCount)
+            rightEnd += rightCount
+        }
+        return leftEnd
+    }
+
+    /// Partitions the leaf's rows chunk by chunk into the scratch arrays, reading the split feature's bins
+    /// from `column`; returns each chunk's left count.
+    private func partitionChunks(_ leaf: Leaf, _ split: SplitCandidate, column: UnsafeBufferPointer<UInt8>) -> [Int] {
+        let column = column.baseAddress!
         let missing = UInt8(data.mappers[split.feature].missingBin)
         let threshold = UInt8(split.bin)
         let defaultLeft = split.defaultLeft
@@ -252,19 +276,7 @@ final class TreeLearner {
                 shared.value[chunk] = l - range.lowerBound
             }
         }
-        let ranges = WorkerPool.chunkRanges(count: leaf.count, chunks: chunks)
-        var leftEnd = 0
-        for (chunk, range) in ranges.enumerated() {
-            (rows + leftEnd).update(from: lefts + range.lowerBound, count: counts[chunk])
-            leftEnd += counts[chunk]
-        }
-        var rightEnd = leftEnd
-        for (chunk, range) in ranges.enumerated() {
-            let rightCount = range.count - counts[chunk]
-            (rows + rightEnd).update(from: rights + range.lowerBound, count: rightCount)
-            rightEnd += rightCount
-        }
-        return leftEnd
+        return counts
     }
 
     private func subtract(_ small: UnsafeMutablePointer<SIMD2<Double>>, from large: UnsafeMutablePointer<SIMD2<Double>>) {
@@ -284,17 +296,21 @@ final class TreeLearner {
         leaf: Leaf, into histogram: UnsafeMutablePointer<SIMD2<Double>>, gradients: UnsafePointer<SIMD2<Float>>,
         wholeData: Bool
     ) {
-        // Row-wise staging addresses histogram slots with `UInt16`.
+        // Row-wise staging addresses histogram slots with `UInt16`. The bins are lent for the build only.
         if wholeData || leaf.count * 8 >= n || histogramSize > Int(UInt16.max) {
-            buildColumnWise(leaf: leaf, into: histogram, gradients: gradients, wholeData: wholeData)
+            data.bins.withUnsafeBufferPointer { bins in
+                buildColumnWise(leaf: leaf, bins: bins, into: histogram, gradients: gradients, wholeData: wholeData)
+            }
         } else {
-            buildRowWise(leaf: leaf, into: histogram, gradients: gradients)
+            data.rowBins.withUnsafeBytes { rowBins in
+                buildRowWise(leaf: leaf, rowBins: rowBins, into: histogram, gradients: gradients)
+            }
         }
     }
 
     private func buildColumnWise(
-        leaf: Leaf, into histogram: UnsafeMutablePointer<SIMD2<Double>>, gradients: UnsafePointer<SIMD2<Float>>,
-        wholeData: Bool
+        leaf: Leaf, bins allBins: UnsafeBufferPointer<UInt8>, into histogram: UnsafeMutablePointer<SIMD2<Double>>,
+        gradients: UnsafePointer<SIMD2<Float>>, wholeData: Bool
     ) {
         let count = leaf.count
         let rows = indices + leaf.begin
@@ -304,7 +320,7 @@ final class TreeLearner {
                 for j in range { ordered[j] = gradients[Int(rows[j])] }
             }
         }
-        let bins = data.bins.withUnsafeBufferPointer { $0.baseAddress! }
+        let bins = allBins.baseAddress!
         let offsets = data.histogramOffsets
         let features = activeFeatures
         let workers = pool.workers
@@ -349,13 +365,14 @@ final class TreeLearner {
     /// small loop with many independent cache misses in flight), then add the staged rows to the
     /// histogram one group of features at a time (sequential reads, histogram in L1).
     private func buildRowWise(
-        leaf: Leaf, into histogram: UnsafeMutablePointer<SIMD2<Double>>, gradients: UnsafePointer<SIMD2<Float>>
+        leaf: Leaf, rowBins allRowBins: UnsafeRawBufferPointer, into histogram: UnsafeMutablePointer<SIMD2<Double>>,
+        gradients: UnsafePointer<SIMD2<Float>>
     ) {
         let chunks = leaf.count >= 4_096 ? TreeLearner.rowChunks : 1
         while partials.count < chunks - 1 { partials.append(.allocate(capacity: histogramSize)) }
         let targets = [histogram] + partials.prefix(chunks - 1)
         let rows = indices + leaf.begin
-        let rowBins = UnsafeRawPointer(data.rowBins.withUnsafeBufferPointer { $0.baseAddress! })
+        let rowBins = allRowBins.baseAddress!
         let width = data.featureCount
         let features = activeFeatures
         let active = features.count
