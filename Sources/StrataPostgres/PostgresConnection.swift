@@ -58,15 +58,28 @@ public final class PostgresConnection {
     }
 
     /// Runs `body` inside BEGIN … COMMIT; rolls back and rethrows when it throws.
+    ///
+    /// `committing` is handed the COMMIT to run, so that a caller can pair it with a step outside the
+    /// database (moving a finished file into place) under one lock; it must call it at most once.
     @discardableResult
-    public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+    public func transaction<T>(
+        committing: (_ commit: () throws -> Void) throws -> Void = { try $0() }, _ body: (PostgresConnection) throws -> T
+    ) throws -> T {
         try execute("BEGIN")
+        // A COMMIT that was sent ends the transaction whatever its outcome; only an open one is rolled back.
+        var open = true
         do {
             let value = try body(self)
-            try execute("COMMIT")
+            try committing {
+                open = false
+                try execute("COMMIT")
+            }
+            guard !open else {
+                throw PostgresError(code: .protocolError, message: "a transaction's commit step returned without committing")
+            }
             return value
         } catch {
-            if isHealthy { _ = try? execute("ROLLBACK") }
+            if open && isHealthy { _ = try? execute("ROLLBACK") }
             throw error
         }
     }

@@ -34,6 +34,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         self.hint = hint
     }
 
+    /// The SQLSTATE of a unique-constraint violation (`23505`).
+    public static let uniqueViolation = "23505"
+
     /// Whether the server could not be reached or was lost mid-call.
     public var isUnreachable: Bool { code == .connectionFailed || code == .connectionLost }
 

@@ -53,22 +53,26 @@ public struct ModelStore {
     /// The stages a version can be promoted to.
     public static let stages = ["none", "staging", "production", "archived"]
 
-    /// The version number the next registration of `name` will get.
-    public func nextVersion(project: String, name: String) throws -> Int {
-        let rows = try connection.execute(
-            "SELECT coalesce(max(version), 0) + 1 FROM strata_models WHERE project = $1 AND name = $2",
-            [.text(project), .text(name)])
-        return Int(rows.int(0, 0)!)
-    }
-
-    /// Registers `model` as the next version of its name, atomically; returns the version number.
-    @discardableResult
-    public func register(_ model: Version) throws -> Int {
+    /// Registers `model` as the next version of its name in one transaction on the registry's connection:
+    /// takes the model's lock, allocates the version, lets `lineage` save what the model was trained on
+    /// (in the same transaction; it returns the saved set's name, which the version records), then inserts
+    /// the version. Concurrent registrations of one name wait for each other and get consecutive versions;
+    /// a failure anywhere leaves nothing behind.
+    /// - Returns: the version number and the lineage set's name.
+    public func register(
+        _ model: Version, lineage: (_ transaction: PostgresConnection, _ version: Int) throws -> String
+    ) throws -> (version: Int, trainingSet: String) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return try connection.transaction { db in
-            try db.execute("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", [.text(model.project), .text(model.name)])
-            let version = try nextVersion(project: model.project, name: model.name)
+            try lock(project: model.project, name: model.name, db)
+            let next = try db.execute(
+                "SELECT coalesce(max(version), 0) + 1 FROM strata_models WHERE project = $1 AND name = $2",
+                [.text(model.project), .text(model.name)])
+            guard let version = next.int(0, 0).map(Int.init) else {
+                throw RegistryError(code: .corruptSpec, message: "could not read the versions of model \(model.name)")
+            }
+            let trainingSet = try lineage(db, version)
             try db.execute(
                 """
                 INSERT INTO strata_models (project, name, version, algorithm, parameters, features, label, training_set, metrics, artifact)
@@ -78,11 +82,17 @@ public struct ModelStore {
                     .text(model.project), .text(model.name), .int(Int64(version)), .text(model.algorithm),
                     .text(String(decoding: try encoder.encode(model.parameters), as: UTF8.self)),
                     .text(String(decoding: try encoder.encode(model.features), as: UTF8.self)), .text(model.label),
-                    .text(model.trainingSet), .text(String(decoding: try encoder.encode(model.metrics), as: UTF8.self)),
+                    .text(trainingSet), .text(String(decoding: try encoder.encode(model.metrics), as: UTF8.self)),
                     .text(model.artifact.base64EncodedString()),
                 ])
-            return version
+            return (version, trainingSet)
         }
+    }
+
+    /// Takes the transaction-scoped lock that every write to one model's versions holds: registration
+    /// (version allocation) and promotion.
+    func lock(project: String, name: String, _ db: PostgresConnection) throws {
+        try db.execute("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", [.text(project), .text(name)])
     }
 
     /// Every version of every model (of `project` when given), without artifacts.
@@ -106,17 +116,20 @@ public struct ModelStore {
         return found.last { $0.stage == "production" } ?? found.last!
     }
 
-    /// Moves `version` of `name` to `stage`; promoting to production archives the previous one.
+    /// Moves `version` of `name` to `stage`. Promoting to production archives the previous production
+    /// version in the same transaction, under the model's lock, so concurrent promotions leave exactly one
+    /// (the last to run); the registry's `strata_models_one_production` index guarantees it.
     public func promote(name: String, version: Int, stage: String, project: String? = nil) throws {
         guard Self.stages.contains(stage) else {
             throw RegistryError(code: .badInput, message: "unknown stage '\(stage)' (expected one of: \(Self.stages.joined(separator: ", ")))")
         }
         let model = try load(name: name, version: version, project: project)
         try connection.transaction { db in
+            try lock(project: model.project, name: name, db)
             if stage == "production" {
                 try db.execute(
-                    "UPDATE strata_models SET stage = 'archived' WHERE project = $1 AND name = $2 AND stage = 'production'",
-                    [.text(model.project), .text(name)])
+                    "UPDATE strata_models SET stage = 'archived' WHERE project = $1 AND name = $2 AND stage = 'production' AND version <> $3",
+                    [.text(model.project), .text(name), .int(Int64(version))])
             }
             try db.execute(
                 "UPDATE strata_models SET stage = $4 WHERE project = $1 AND name = $2 AND version = $3",

@@ -4,15 +4,19 @@ import Foundation
 public enum StrataCLI {
     /// What a finished `strata` run printed and returned.
     public struct Outcome: Sendable {
+        /// The exit status, or the signal's number when a signal ended the process.
         public var status: Int32
         public var stdout: String
         public var stderr: String
+        /// Whether a signal ended the process (instead of an exit).
+        public var killedBySignal: Bool
 
         /// An outcome as another runner of `strata` observed it.
-        public init(status: Int32, stdout: String, stderr: String) {
+        public init(status: Int32, stdout: String, stderr: String, killedBySignal: Bool = false) {
             self.status = status
             self.stdout = stdout
             self.stderr = stderr
+            self.killedBySignal = killedBySignal
         }
     }
 
@@ -32,6 +36,12 @@ public enum StrataCLI {
 
     /// Runs `strata` with `arguments` and `environment` added to this process's, in `directory`.
     public static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Outcome {
+        try start(arguments, environment: environment, in: directory).wait()
+    }
+
+    /// Starts `strata` as `run` does and returns while it runs, for tests that act meanwhile (send it a
+    /// signal, run another beside it). Its output is collected when waited for.
+    public static func start(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Running {
         let process = Process()
         process.executableURL = try executable()
         process.arguments = arguments
@@ -42,11 +52,40 @@ public enum StrataCLI {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        return Running(process: process, stdout: out, stderr: err)
+    }
+
+    /// A `strata` process started by `start`.
+    public final class Running {
+        let process: Process
+        let stdout: Pipe
+        let stderr: Pipe
+
+        init(process: Process, stdout: Pipe, stderr: Pipe) {
+            self.process = process
+            self.stdout = stdout
+            self.stderr = stderr
+        }
+
+        /// The process id.
+        public var pid: Int32 { process.processIdentifier }
+
+        /// Whether the process is still running.
+        public var isRunning: Bool { process.isRunning }
+
+        /// Sends `signal` (e.g. SIGINT) to the process.
+        public func send(_ signal: Int32) {
+            kill(process.processIdentifier, signal)
+        }
+
+        /// Waits for the process to end and returns what it printed and returned.
+        public func wait() -> Outcome {
+            let out = stdout.fileHandleForReading.readDataToEndOfFile()
+            let err = stderr.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return Outcome(
+                status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                stderr: String(decoding: err, as: UTF8.self), killedBySignal: process.terminationReason == .uncaughtSignal)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StrataOffline
 import StrataPostgres
 import StrataRegistry
 import StrataTestSupport
@@ -34,14 +35,14 @@ struct ModelRegistryTests {
         #expect(trained.status == 0, "\(trained.stderr)")
         let output = try JSONSerialization.jsonObject(with: Data(trained.stdout.utf8)) as? [String: Any]
         #expect(output?["version"] as? Int == 1)
-        #expect(output?["training_set"] as? String == "clicky_v1")
+        #expect(output?["training_set"] as? String == "clicky@v1")
         let validation = (output?["metrics"] as? [String: Any])?["validation"] as? [String: Double]
         #expect((validation?["auc"] ?? 0) > 0.95)
 
         let store = ModelStore(registry: fixture.registry)
         let version = try store.load(name: "clicky")
         #expect(version.features == ["user_stats:clicks", "store_stats:rating"])
-        #expect(version.trainingSet == "clicky_v1")
+        #expect(version.trainingSet == "clicky@v1")
         #expect(version.parameters["num_iterations"] == "30")
         let model = try Model(artifact: version.artifact)
         #expect(model.featureNames == ["user_stats__clicks", "store_stats__rating"])
@@ -56,6 +57,93 @@ struct ModelRegistryTests {
         #expect(promoted.status == 0)
         #expect(try store.load(name: "clicky").version == 1)
         #expect(try store.list().map(\.stage) == ["production", "none"])
+    }
+
+    static func trainArguments(_ name: String) -> [String] {
+        ["train", "--name", name, "--features", "user_stats:clicks", "--spine", "learn", "--label", "label",
+         "--param", "num_iterations=5", "--param", "min_data_in_leaf=5"]
+    }
+
+    /// Two `train` processes of one name, lined up behind a lock on the saved sets so that both have trained
+    /// before either registers: both register, as versions 1 and 2, each with its own lineage set.
+    @Test func twoConcurrentTrainsOfOneNameBothRegister() throws {
+        let fixture = try Self.learnableFixture()
+        let blocker = try PostgresConnection(url: fixture.url)
+        try blocker.execute("BEGIN")
+        try blocker.execute("LOCK TABLE strata_saved_sets IN EXCLUSIVE MODE")
+        let first = try StrataCLI.start(Self.trainArguments("twin"), environment: fixture.cli)
+        let second = try StrataCLI.start(Self.trainArguments("twin"), environment: fixture.cli)
+        do {
+            try Waiting.untilSessionsWaitForLocks(2, on: fixture.registry.connection, seconds: 120)
+        } catch {
+            Issue.record(error)
+        }
+        try blocker.execute("COMMIT")
+        for outcome in [first.wait(), second.wait()] {
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+        }
+        let versions = try ModelStore(registry: fixture.registry).list().filter { $0.name == "twin" }
+        #expect(versions.map(\.version) == [1, 2])
+        #expect(versions.map(\.trainingSet) == ["twin@v1", "twin@v2"])
+        let saved = SavedTrainingSets(registry: fixture.registry)
+        for version in versions {
+            #expect(try saved.load(name: version.trainingSet).frame.rowCount == 61 * 48)
+        }
+    }
+
+    /// Lineage sets have their own namespace: a user's set named `NAME_v2` does not stop model NAME at v2.
+    @Test func aUserSetNamedLikeAVersionDoesNotBlockTheModel() throws {
+        let fixture = try Self.learnableFixture()
+        for name in ["solo_v1", "solo_v2"] {
+            let saved = try StrataCLI.run(
+                ["training-set", "--features", "user_stats:clicks", "--spine", "learn", "--output", fixture.path("\(name).csv"),
+                 "--save", name], environment: fixture.cli)
+            #expect(saved.status == 0, "\(saved.stderr)")
+        }
+        for expected in 1...2 {
+            let trained = try StrataCLI.run(Self.trainArguments("solo") + ["--json"], environment: fixture.cli)
+            #expect(trained.status == 0, "\(trained.stderr)")
+            let output = try JSONSerialization.jsonObject(with: Data(trained.stdout.utf8)) as? [String: Any]
+            #expect(output?["version"] as? Int == expected)
+            #expect(output?["training_set"] as? String == "solo@v\(expected)")
+        }
+        let fetched = try StrataCLI.run(["training-set", "--saved", "solo@v2", "--output", fixture.path("v2.csv")], environment: fixture.cli)
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        #expect(try SavedTrainingSetsCount.of(fixture) == 4)
+    }
+
+    /// Two promotions to production of different versions, released at the same instant: exactly one version
+    /// ends in production, and the registry refuses a second one whoever writes it.
+    @Test func twoConcurrentPromotesLeaveOneProductionVersion() throws {
+        let fixture = try Self.learnableFixture()
+        let store = ModelStore(registry: fixture.registry)
+        try fixture.registry.connection.execute(
+            """
+            INSERT INTO strata_models (project, name, version, algorithm, parameters, features, label, training_set, metrics, artifact)
+            SELECT 'shop', 'duo', v, 'gbdt', '{}', '["user_stats:clicks"]', 'label', 'duo@v' || v, '{}', '\\x00'
+            FROM generate_series(1, 2) v
+            """)
+        // Row locks on both versions hold each promotion at its first write until both have started.
+        let blocker = try PostgresConnection(url: fixture.url)
+        try blocker.execute("BEGIN")
+        try blocker.execute("UPDATE strata_models SET stage = stage WHERE name = 'duo'")
+        let promotions = try ["1", "2"].map { try StrataCLI.start(["models", "promote", "duo", $0], environment: fixture.cli) }
+        do {
+            try Waiting.untilSessionsWaitForLocks(2, on: fixture.registry.connection)
+        } catch {
+            Issue.record(error)
+        }
+        try blocker.execute("COMMIT")
+        for outcome in promotions.map({ $0.wait() }) {
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+        }
+        let stages = try store.list().filter { $0.name == "duo" }.map(\.stage)
+        #expect(stages.filter { $0 == "production" }.count == 1, "\(stages)")
+        #expect(stages.filter { $0 == "archived" }.count == 1, "\(stages)")
+        let error = try #require(throws: PostgresError.self) {
+            try fixture.registry.connection.execute("UPDATE strata_models SET stage = 'production' WHERE name = 'duo'")
+        }
+        #expect(error.sqlState == PostgresError.uniqueViolation)
     }
 
     @Test func predictScoresASpineAndExportWritesLightGBMText() throws {

@@ -159,6 +159,43 @@ struct TrainingSetTests {
         #expect(try String(contentsOfFile: fixture.path("b.csv"), encoding: .utf8) == Self.expectedCSV)
     }
 
+    /// `--save` and the output are all or nothing: here another session saves the same name first and holds its
+    /// transaction open, so the command's save waits and then fails; neither the output nor a saved set remains.
+    @Test(arguments: ["csv", "table"])
+    func aSaveThatFailsLeavesNoOutput(output kind: String) throws {
+        let fixture = try TrainingSetFixture()
+        let other = try PostgresConnection(url: fixture.url)
+        try other.execute("BEGIN")
+        try other.execute(
+            "INSERT INTO strata_saved_sets (project, name, lineage, columns, data_table) VALUES ('shop', 's1', '{}', '[]', 'held_elsewhere')")
+        let output = kind == "csv" ? fixture.path("out.csv") : "pg:out"
+        let running = try StrataCLI.start(
+            ["training-set", "--service", "scoring", "--spine", "spine", "--output", output, "--save", "s1"], environment: fixture.cli)
+        do {
+            try Waiting.untilSessionsWaitForLocks(1, on: fixture.registry.connection)
+        } catch {
+            Issue.record(error)
+        }
+        try other.execute("COMMIT")
+        let outcome = running.wait()
+        #expect(outcome.status == 2, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("already saved"), "\(outcome.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.folder.path).sorted() == ["shop.yaml"])
+        let db = fixture.registry.connection
+        #expect(try db.execute("SELECT to_regclass('out') IS NULL").bool(0, 0) == true)
+        #expect(try db.execute("SELECT count(*) FROM strata_saved_sets").int(0, 0) == 1)
+        #expect(try db.execute("SELECT count(*) FROM pg_tables WHERE tablename ~ '^strata_saved_set_[0-9]+$'").int(0, 0) == 0)
+    }
+
+    @Test func aSavedTableOutputIsWrittenWithItsSave() throws {
+        let fixture = try TrainingSetFixture()
+        let outcome = try StrataCLI.run(
+            ["training-set", "--service", "scoring", "--spine", "spine", "--output", "pg:out", "--save", "s1"], environment: fixture.cli)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(try fixture.registry.connection.execute("SELECT count(*) FROM out").int(0, 0) == 5)
+        #expect(try SavedTrainingSets(registry: fixture.registry).load(name: "s1").frame.rowCount == 5)
+    }
+
     @Test(arguments: [
         (["--features", "nope:clicks"], "unknown feature view 'nope'"),
         (["--features", "user_stats:nope"], "has no feature 'nope'"),

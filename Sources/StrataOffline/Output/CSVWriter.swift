@@ -3,20 +3,33 @@ import StrataColumnar
 
 /// Writes frames as CSV (DESIGN.md's training-set format): a header, UTC ISO-8601 timestamps, an
 /// empty field for null, floats printed shortest-round-trip, `""` for an empty string. The file is
-/// written beside its final name and renamed into place only when complete, so a failure leaves
-/// no partial output.
+/// written beside its final name (`PartialFile`) and renamed into place only when complete, so a
+/// failure or an interrupt leaves no partial output.
 public enum CSVWriter {
     /// Writes `frame` to `path`, atomically.
     public static func write(_ frame: Frame, to path: String) throws {
-        let temporary = path + ".partial-\(getpid())"
+        try writePartial(frame, for: path).moveIntoPlace()
+    }
+
+    /// Writes `frame` completely into a partial file beside `path` and returns it; the caller moves it into
+    /// place or removes it. A failure removes it.
+    public static func writePartial(_ frame: Frame, for path: String) throws -> PartialFile {
+        let partial = try PartialFile(for: path)
+        do {
+            try write(frame, toNewFile: partial.temporaryPath, naming: path)
+            return partial
+        } catch {
+            partial.remove()
+            throw error
+        }
+    }
+
+    static func write(_ frame: Frame, toNewFile temporary: String, naming path: String) throws {
         guard let file = fopen(temporary, "w") else {
             throw OfflineError(.badOutput, "cannot write \(path): \(String(cString: strerror(errno)))")
         }
         var closed = false
-        defer {
-            if !closed { fclose(file) }
-            unlink(temporary)
-        }
+        defer { if !closed { fclose(file) } }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
         func flush() throws {
@@ -40,13 +53,9 @@ public enum CSVWriter {
             if buffer.count >= 1 << 20 { try flush() }
         }
         try flush()
-        guard fclose(file) == 0 else {
-            closed = true
-            throw OfflineError(.badOutput, "cannot write \(path): \(String(cString: strerror(errno)))")
-        }
         closed = true
-        guard rename(temporary, path) == 0 else {
-            throw OfflineError(.badOutput, "cannot move the finished CSV into place at \(path): \(String(cString: strerror(errno)))")
+        guard fclose(file) == 0 else {
+            throw OfflineError(.badOutput, "cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }
 

@@ -1,5 +1,6 @@
 import StrataColumnar
 import StrataPostgres
+import StrataRegistry
 
 /// Where a training set is written: a CSV file or a new PostgreSQL table (`pg:TABLE`).
 public enum TrainingSetOutput: Sendable, Hashable, CustomStringConvertible {
@@ -35,6 +36,45 @@ public enum TrainingSetOutput: Sendable, Hashable, CustomStringConvertible {
         case .table(let name):
             guard let connection else { throw OfflineError(.badOutput, "a table output needs PostgreSQL") }
             try TableWriter.write(frame, table: name, connection: connection)
+        }
+    }
+}
+
+extension TrainingSetOutput {
+    /// Writes `set` and, with `name`, saves it under that name too, all or nothing: a table output and the
+    /// saved set are written in one transaction; a CSV file is written completely beside its path, the saved
+    /// set committed, and the file moved into place under `PartialFile`'s lock (if the move fails, the saved
+    /// set is removed again). A failure leaves neither the output nor the saved set.
+    public func write(_ set: TrainingSet, savingAs name: String?, registry: Registry) throws {
+        guard let name else {
+            try write(set.frame, connection: registry.connection)
+            return
+        }
+        let saved = SavedTrainingSets(registry: registry)
+        try saved.checkAvailable(name: name, project: set.lineage.project)
+        switch self {
+        case .table(let table):
+            try registry.connection.transaction { db in
+                try saved.insert(set, name: name, connection: db)
+                try TableWriter.write(set.frame, table: table, connection: db, inTransaction: true)
+            }
+        case .csv(let path):
+            let partial = try CSVWriter.writePartial(set.frame, for: path)
+            var committed = false
+            do {
+                try registry.connection.transaction(committing: { commit in
+                    try partial.moveIntoPlace {
+                        try commit()
+                        committed = true
+                    }
+                }) { db in
+                    try saved.insert(set, name: name, connection: db)
+                }
+            } catch {
+                partial.remove()
+                if committed { try? saved.remove(name: name, project: set.lineage.project) }
+                throw error
+            }
         }
     }
 }

@@ -31,6 +31,13 @@ public struct SavedTrainingSets {
         var type: String
     }
 
+    /// The name under which the set that version `version` of `model` was trained on is saved: `MODEL@vN`.
+    /// Names users give are SQL identifiers, which never contain `@`, so these lineage sets have a namespace of
+    /// their own: a user's set named `f12_v2` never stands in the way of model `f12`'s version 2.
+    public static func lineageName(model: String, version: Int) -> String {
+        "\(model)@v\(version)"
+    }
+
     /// Throws unless `name` is a valid saved-set name still free in `project`.
     public func checkAvailable(name: String, project: String) throws {
         guard SQLIdentifier.isValid(name) else {
@@ -38,37 +45,69 @@ public struct SavedTrainingSets {
         }
         let existing = try registry.connection.execute(
             "SELECT 1 FROM strata_saved_sets WHERE project = $1 AND name = $2", [.text(project), .text(name)])
-        guard existing.rowCount == 0 else {
-            throw OfflineError(.badOutput, "a training set named \(name) is already saved in project \(project); saved sets never change, so choose another name")
+        guard existing.rowCount == 0 else { throw Self.alreadySaved(name, project: project) }
+    }
+
+    /// Saves `set` under `name`, in one transaction; a name is saved once (a saved set never changes).
+    public func save(_ set: TrainingSet, name: String) throws {
+        try checkAvailable(name: name, project: set.lineage.project)
+        try registry.connection.transaction { db in try insert(set, name: name, connection: db) }
+    }
+
+    /// Registers `model` as the next version of its name together with `set`, the training set it was trained
+    /// on, saved as its lineage set (`lineageName`), in one transaction: the version is allocated under the
+    /// model's lock, so concurrent registrations of one name get consecutive versions, and a failure leaves
+    /// neither the model version nor the set.
+    /// - Returns: the version number and the lineage set's name.
+    public func registerModel(_ model: ModelStore.Version, trainedOn set: TrainingSet) throws -> (version: Int, trainingSet: String) {
+        try ModelStore(registry: registry).register(model) { db, version in
+            let name = Self.lineageName(model: model.name, version: version)
+            try insert(set, name: name, connection: db)
+            return name
         }
     }
 
-    /// Saves `set` under `name`; a name is saved once (a saved set never changes).
-    public func save(_ set: TrainingSet, name: String) throws {
-        try checkAvailable(name: name, project: set.lineage.project)
+    /// Saves `set` under `name` inside the transaction open on `db`: the registry row first, so that a
+    /// concurrent save of the same name waits for this one and then fails with a clear error, then the rows.
+    func insert(_ set: TrainingSet, name: String, connection db: PostgresConnection) throws {
+        let project = set.lineage.project
         let stored = set.frame.columns.enumerated().map { StoredColumn(name: set.frame.names[$0.offset], type: $0.element.type.rawValue) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let lineage = String(decoding: try encoder.encode(set.lineage), as: UTF8.self)
         let columns = String(decoding: try encoder.encode(stored), as: UTF8.self)
-        try registry.connection.transaction { db in
-            let existing = try db.execute(
-                "SELECT 1 FROM strata_saved_sets WHERE project = $1 AND name = $2 FOR UPDATE",
-                [.text(set.lineage.project), .text(name)])
-            guard existing.rowCount == 0 else {
-                throw OfflineError(.badOutput, "a training set named \(name) is already saved in project \(set.lineage.project); saved sets never change, so choose another name")
-            }
-            let id = try db.execute("SELECT nextval('strata_saved_set_ids')").int(0, 0)!
-            let table = "strata_saved_set_\(id)"
-            let rows = Frame(
-                names: ["row_order"] + stored.indices.map { "c\($0)" },
-                columns: [Column(int64: Array(0..<Int64(set.frame.rowCount)))] + set.frame.columns,
-                rowCount: set.frame.rowCount)
-            try TableWriter.write(rows, table: table, connection: db, inTransaction: true)
+        guard let id = try db.execute("SELECT nextval('strata_saved_set_ids')").int(0, 0) else {
+            throw OfflineError(.badOutput, "the sequence strata_saved_set_ids returned no value")
+        }
+        let table = "strata_saved_set_\(id)"
+        do {
             try db.execute(
                 "INSERT INTO strata_saved_sets (project, name, lineage, columns, data_table) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5)",
-                [.text(set.lineage.project), .text(name), .text(lineage), .text(columns), .text(table)])
+                [.text(project), .text(name), .text(lineage), .text(columns), .text(table)])
+        } catch let error as PostgresError where error.sqlState == PostgresError.uniqueViolation {
+            throw Self.alreadySaved(name, project: project)
         }
+        let rows = Frame(
+            names: ["row_order"] + stored.indices.map { "c\($0)" },
+            columns: [Column(int64: Array(0..<Int64(set.frame.rowCount)))] + set.frame.columns,
+            rowCount: set.frame.rowCount)
+        try TableWriter.write(rows, table: table, connection: db, inTransaction: true)
+    }
+
+    /// Removes the saved set `name` of `project` and its rows, in one transaction; nothing when there is none.
+    func remove(name: String, project: String) throws {
+        try registry.connection.transaction { db in
+            let rows = try db.execute(
+                "DELETE FROM strata_saved_sets WHERE project = $1 AND name = $2 RETURNING data_table", [.text(project), .text(name)])
+            for row in 0..<rows.rowCount {
+                guard let table = rows.string(row, 0) else { continue }
+                try db.execute("DROP TABLE IF EXISTS \(try SQLIdentifier.quoteQualified(table))")
+            }
+        }
+    }
+
+    static func alreadySaved(_ name: String, project: String) -> OfflineError {
+        OfflineError(.badOutput, "a training set named \(name) is already saved in project \(project); saved sets never change, so choose another name")
     }
 
     /// The saved sets of `project` (all projects when nil), newest first.

@@ -97,7 +97,7 @@ struct TrainCommand: ParsableCommand {
             frame: frame, label: label, features: references.map(\.columnName), algorithm: Algorithm(rawValue: algorithm)!,
             parameters: settings, validation: validation)
         Terminal.endProgress()
-        // The set is saved only once the model trained, so a failed run leaves nothing behind.
+        // The set is saved only once the model trained, with the version in one transaction: a failed run leaves nothing behind.
         let registered = try ModelRegistration.register(
             result, name: name, algorithm: Algorithm(rawValue: algorithm)!, set: set, features: references, label: label,
             registry: registry)

@@ -30,10 +30,10 @@ struct TrainingSetCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Where to write: a CSV file or pg:TABLE (a new table).", valueName: "file.csv|pg:table"))
     var output: String
 
-    @Option(name: .long, help: ArgumentHelp("Also save the set and its lineage under this name.", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Also save the set and its lineage under this name; the output and the saved set are written all or nothing.", valueName: "name"))
     var save: String?
 
-    @Option(name: .long, help: ArgumentHelp("Fetch the saved set of this name instead of building one.", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Fetch the saved set of this name instead of building one (a model's training set is MODEL@vN).", valueName: "name"))
     var saved: String?
 
     @Option(name: .long, help: "The project (default: the only registered project).")
@@ -69,6 +69,7 @@ struct TrainingSetCommand: ParsableCommand {
         if let saved {
             set = try SavedTrainingSets(registry: registry).load(name: saved, project: project)
         } else {
+            if let save { try SavedTrainingSets(registry: registry).checkAvailable(name: save, project: try registry.resolveProject(project)) }
             let request = TrainingSetRequest(features: try selection.requested(), spine: SpineSource(argument: spine!), project: project)
             let builder = TrainingSetBuilder(registry: registry, strategy: JoinStrategy(rawValue: strategy)!)
             set = try builder.build(request) { view, rows in
@@ -77,11 +78,7 @@ struct TrainingSetCommand: ParsableCommand {
             }
             Terminal.endProgress()
         }
-        if let save { try SavedTrainingSets(registry: registry).checkAvailable(name: save, project: set.lineage.project) }
-        try destination.write(set.frame, connection: registry.connection)
-        if let save {
-            try SavedTrainingSets(registry: registry).save(set, name: save)
-        }
+        try destination.write(set, savingAs: save, registry: registry)
         let seconds = Date().timeIntervalSince(started)
         if json {
             print(try JSONOutput.encode(set.lineage))
