@@ -78,8 +78,12 @@ public enum StrataCLI {
             kill(process.processIdentifier, signal)
         }
 
-        /// Waits for the process to end and returns what it printed and returned.
-        public func wait() -> Outcome {
+        /// Waits for the process to end and returns what it printed and returned; a process still running after
+        /// `seconds` is killed (SIGKILL), so that a test that fails never leaves it behind.
+        public func wait(killingAfter seconds: Double = 300) -> Outcome {
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             let out = stdout.fileHandleForReading.readDataToEndOfFile()
             let err = stderr.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()

@@ -23,6 +23,7 @@ struct StrataCommand: ParsableCommand {
     )
 
     static func main() {
+        Interrupts.install()
         do {
             var command = try parseAsRoot()
             try command.run()

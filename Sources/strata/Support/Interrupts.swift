@@ -1,0 +1,55 @@
+import Foundation
+import StrataOffline
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Ctrl-C (SIGINT) and SIGTERM stop a command at once and cleanly: partial output files are removed and the
+/// process exits with 128 + the signal's number (130, 143), as a shell reports a signal. Work in PostgreSQL
+/// needs nothing more: the open transaction rolls back when the connection closes, so saved sets, models and
+/// watermarks stay as they were.
+///
+/// The handler only writes the signal's number to a pipe (all a signal handler may safely do); a thread
+/// waiting on the pipe does the cleanup under `PartialFile`'s lock and exits, so an interrupt never splits
+/// a commit from the move of its output into place.
+enum Interrupts {
+    /// Installs the handlers; call once, first thing.
+    static func install() {
+        // A parent may have left them blocked (a posix_spawn child inherits the spawning thread's mask); threads
+        // started from here on inherit this thread's mask.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        sigaddset(&handled, SIGINT)
+        sigaddset(&handled, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { return }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        interruptPipe = ends[1]
+        let readEnd = ends[0]
+        let watcher = Thread {
+            var number: UInt8 = 0
+            while true {
+                let count = read(readEnd, &number, 1)
+                if count == 1 { break }
+                if count == 0 || errno != EINTR { return }
+            }
+            PartialFile.removeAllForExit()
+            let name = Int32(number) == SIGTERM ? "SIGTERM" : "SIGINT"
+            Terminal.printError("interrupted by \(name): stopped; unfinished output files were removed and uncommitted work rolls back")
+            _exit(128 + Int32(number))
+        }
+        watcher.start()
+        _ = signal(SIGINT, forwardSignal)
+        _ = signal(SIGTERM, forwardSignal)
+    }
+}
+
+/// The write end of the pipe the signal handler writes to.
+nonisolated(unsafe) private var interruptPipe: Int32 = -1
+
+/// The signal handler: hands the signal's number to the watcher thread.
+private func forwardSignal(_ number: Int32) {
+    var byte = UInt8(truncatingIfNeeded: number)
+    _ = write(interruptPipe, &byte, 1)
+}
