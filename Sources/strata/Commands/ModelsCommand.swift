@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataOffline
 import StrataRegistry
 import StrataTraining
 
@@ -75,7 +76,14 @@ struct ModelsCommand: ParsableCommand {
             let v = try ModelStore(registry: try connection.openRegistry()).load(name: name, version: version, project: project)
             let text = try Model(artifact: v.artifact).lightGBMText()
             if let output {
-                try text.write(toFile: output, atomically: true, encoding: .utf8)
+                let partial = try PartialFile(for: output)
+                do {
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: partial.temporaryPath))
+                } catch {
+                    partial.remove()
+                    throw CLIError(.badInput, "cannot write \(output): \(error.localizedDescription)")
+                }
+                try partial.moveIntoPlace()
                 Terminal.printError("wrote \(name) v\(v.version) to \(output)")
             } else {
                 print(text, terminator: "")
