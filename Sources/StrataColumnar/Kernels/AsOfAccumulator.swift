@@ -3,7 +3,8 @@
 ///
 /// Semantics are `AsOfJoin`'s (Feast's): the chosen build row has the probe's key, an event time at
 /// or before the probe time and, when `ttl > 0`, at or after the probe time minus the ttl; the latest
-/// event time wins, then the largest created time (null lowest), then the last row offered.
+/// event time wins, then the largest created time (null lowest), then the greatest values in `TieOrder`
+/// (the value columns compared in the order given), so the result never depends on the order rows arrive in.
 ///
 /// How: probes are sorted by (key, time). A build row is offered to its *entry* probe only — the
 /// first probe of its key at or after its event time — which keeps the best row offered to it, with
@@ -22,6 +23,9 @@ public struct AsOfAccumulator {
     var slots: [ValueSlots]
     /// The (build row, slot) pairs a batch wins, in row order; kept across batches for its capacity.
     var taken: [(row: Int, slot: Int)] = []
+    /// Whether two rows tied in key, event and created time but differed in value: the caller then knows
+    /// that the values it offered decided a winner (see `ExtractionJoin`).
+    public private(set) var sawDistinctTies = false
 
     /// Prepares for probes with key codes `probeKeys` (from `KeyEncoder`; negative = null key, never
     /// matched) and `probeTimes` (null = never matched), collecting features of `valueTypes`.
@@ -68,7 +72,6 @@ public struct AsOfAccumulator {
         let eventTimes = times.integerValues
         let createdTimes = created?.integerValues
         let keyCount = keyStarts.count - 1
-        taken.removeAll(keepingCapacity: true)
         for row in 0..<keys.count {
             let key = keys[row]
             guard key >= 0, key < keyCount, times.isValid(row) else { continue }
@@ -82,17 +85,38 @@ public struct AsOfAccumulator {
             }
             guard first < hi else { continue }
             let made = createdTimes != nil && created!.isValid(row) ? createdTimes![row] : .min
-            if filled[first] && (bestTime[first] > time || (bestTime[first] == time && bestCreated[first] > made)) {
-                continue
+            if filled[first] {
+                if bestTime[first] > time || (bestTime[first] == time && bestCreated[first] > made) { continue }
+                if bestTime[first] == time && bestCreated[first] == made {
+                    // A tie (rare): the held row's values must be in their slots to be compared.
+                    if !taken.isEmpty { store(values) }
+                    let order = compare(values, row, toSlot: first)
+                    if order != 0 { sawDistinctTies = true }
+                    if order <= 0 { continue }
+                }
             }
             filled[first] = true
             bestTime[first] = time
             bestCreated[first] = made
             taken.append((row, first))
         }
-        // Values are copied one feature at a time; a later row of the batch overwrites an earlier
-        // one that took the same slot, as it did above.
+        store(values)
+    }
+
+    /// Copies the values of the rows in `taken` into their slots, one feature at a time (a later row that
+    /// took the same slot overwrites an earlier one, as it won after it), and empties `taken`.
+    mutating func store(_ values: [Column]) {
         for f in slots.indices { slots[f].store(values[f], taken) }
+        taken.removeAll(keepingCapacity: true)
+    }
+
+    /// -1, 0 or 1 as build row `row` ranks below, with or above the row held in `slot`, in `TieOrder`.
+    func compare(_ values: [Column], _ row: Int, toSlot slot: Int) -> Int {
+        for f in slots.indices {
+            let order = slots[f].compare(values[f], row, toSlot: slot)
+            if order != 0 { return order }
+        }
+        return 0
     }
 
     /// The features of each probe row's chosen build row, in probe order (null where none).

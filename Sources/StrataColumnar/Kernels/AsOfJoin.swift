@@ -3,8 +3,9 @@
 /// For each probe row (key, time), the candidates are build rows with the same key and
 /// `event time <= probe time` and, when `ttl > 0`, `event time >= probe time - ttl` (both bounds
 /// inclusive). The latest event time wins; among equal (key, event time) the largest created
-/// time wins, a null created time counting lowest; among rows equal in all three the last in
-/// input order wins. No candidate, a null or negative key, or a null time gives -1.
+/// time wins, a null created time counting lowest; among rows equal in all three, `matchRankingTies`
+/// takes the greatest in `TieOrder` over the columns it is given, and `match` the last in input order.
+/// No candidate, a null or negative key, or a null time gives -1.
 public enum AsOfJoin {
     /// For each probe row, in probe order, the index of the chosen build row or -1.
     ///
@@ -24,6 +25,22 @@ public enum AsOfJoin {
         buildKeys: [Int64], buildTimes: Column, buildCreated: Column? = nil,
         ttl: Int64 = 0
     ) -> [Int] {
+        matchRankingTies(
+            probeKeys: probeKeys, probeTimes: probeTimes, buildKeys: buildKeys, buildTimes: buildTimes,
+            buildCreated: buildCreated, ttl: ttl, tieBreak: []
+        ).matches
+    }
+
+    /// As `match`, but among build rows equal in key, event and created time the greatest in `TieOrder`
+    /// over `tieBreak` (build-side columns, compared in order) wins, so the result does not depend on input
+    /// order; `distinctTies` tells whether a chosen row was tied with a row of other values.
+    /// - Complexity: as `match`, plus the comparisons of tied rows.
+    public static func matchRankingTies(
+        probeKeys: [Int64], probeTimes: Column,
+        buildKeys: [Int64], buildTimes: Column, buildCreated: Column? = nil,
+        ttl: Int64 = 0, tieBreak: [Column]
+    ) -> (matches: [Int], distinctTies: Bool) {
+        precondition(tieBreak.allSatisfy { $0.count == buildKeys.count }, "Tie-break columns differ in length from the build keys")
         precondition(ttl >= 0, "ttl must not be negative, got \(ttl)")
         precondition(probeKeys.count == probeTimes.count, "Probe keys and times differ in length")
         precondition(buildKeys.count == buildTimes.count, "Build keys and times differ in length")
@@ -46,26 +63,31 @@ public enum AsOfJoin {
         var (buildStarts, buildRows) = bucket(
             buildCodes, keyCount, buildTime, buildTimes.validity?.words, created, buildCreated?.validity?.words)
         var result = [Int](repeating: -1, count: probeKeys.count)
+        let ranges = KeyedTimeSort.keyRanges(probeStarts, buildStarts)
+        var distinct = [Bool](repeating: false, count: ranges.count)
         result.withUnsafeMutableBufferPointer { out in
             probeRows.withUnsafeMutableBufferPointer { probes in
                 buildRows.withUnsafeMutableBufferPointer { builds in
-                    let shared = UncheckedSendable(value: (out, probes, builds))
-                    let ranges = KeyedTimeSort.keyRanges(probeStarts, buildStarts)
-                    Parallel.forEach(ranges) { keys in
-                        let (out, probes, builds) = shared.value
-                        for k in keys {
-                            let probeRange = probeStarts[k]..<probeStarts[k + 1]
-                            let buildRange = buildStarts[k]..<buildStarts[k + 1]
-                            if probeRange.isEmpty || buildRange.isEmpty { continue }
-                            KeyedTimeSort.sortBucket(UnsafeMutableBufferPointer(rebasing: probes[probeRange]))
-                            KeyedTimeSort.sortBucket(UnsafeMutableBufferPointer(rebasing: builds[buildRange]))
-                            merge(probes, probeRange, builds, buildRange, ttl: ttl, into: out)
+                    distinct.withUnsafeMutableBufferPointer { distinct in
+                        let shared = UncheckedSendable(value: (out, probes, builds, distinct))
+                        Parallel.forEach(Array(ranges.enumerated())) { part, keys in
+                            let (out, probes, builds, distinct) = shared.value
+                            for k in keys {
+                                let probeRange = probeStarts[k]..<probeStarts[k + 1]
+                                let buildRange = buildStarts[k]..<buildStarts[k + 1]
+                                if probeRange.isEmpty || buildRange.isEmpty { continue }
+                                KeyedTimeSort.sortBucket(UnsafeMutableBufferPointer(rebasing: probes[probeRange]))
+                                KeyedTimeSort.sortBucket(UnsafeMutableBufferPointer(rebasing: builds[buildRange]))
+                                if merge(probes, probeRange, builds, buildRange, ttl: ttl, tieBreak: tieBreak, into: out) {
+                                    distinct[part] = true
+                                }
+                            }
                         }
                     }
                 }
             }
         }
-        return result
+        return (result, distinct.contains(true))
     }
 
     /// For each probe row, in probe order, the index of the chosen build row or -1, for times
@@ -82,26 +104,46 @@ public enum AsOfJoin {
             ttl: ttl)
     }
 
-    /// Picks, for each probe of one key (sorted by time), the last build row at or before it.
+    /// Picks, for each probe of one key (sorted by time), the last build row at or before it, or with
+    /// `tieBreak` the greatest of the rows tied with that one; returns whether a tie had distinct values.
     @inline(__always)
     private static func merge(
         _ probes: UnsafeMutableBufferPointer<TimedRow>, _ probeRange: Range<Int>,
         _ builds: UnsafeMutableBufferPointer<TimedRow>, _ buildRange: Range<Int>,
-        ttl: Int64, into out: UnsafeMutableBufferPointer<Int>
-    ) {
+        ttl: Int64, tieBreak: [Column], into out: UnsafeMutableBufferPointer<Int>
+    ) -> Bool {
         var b = buildRange.lowerBound
         let end = buildRange.upperBound
+        var rankedEnd = -1
+        var ranked = 0
+        var distinct = false
         for p in probeRange {
             let probe = probes[p]
             while b < end && builds[b].time <= probe.time { b += 1 }
             guard b > buildRange.lowerBound else { continue }
-            let chosen = builds[b - 1]
+            var chosen = builds[b - 1]
+            if !tieBreak.isEmpty {
+                if rankedEnd != b {
+                    // The rows tied with the last one sit just before it (buckets are sorted by time, created, input).
+                    rankedEnd = b
+                    ranked = b - 1
+                    var j = b - 1
+                    while j > buildRange.lowerBound && KeyedTimeSort.tied(builds[j - 1], builds[b - 1]) {
+                        j -= 1
+                        let order = TieOrder.compare(tieBreak, Int(builds[j].index), Int(builds[ranked].index))
+                        if order != 0 { distinct = true }
+                        if order > 0 { ranked = j }
+                    }
+                }
+                chosen = builds[ranked]
+            }
             if ttl > 0 {
                 let (earliest, overflow) = probe.time.subtractingReportingOverflow(ttl)
                 if !overflow && chosen.time < earliest { continue }
             }
             out[Int(probe.index)] = Int(chosen.index)
         }
+        return distinct
     }
 
     private static func bucket(

@@ -19,6 +19,12 @@ enum KeyedTimeSort {
         return a.index < b.index
     }
 
+    /// Whether two rows are equal in time and created time (null equal to null).
+    @inline(__always)
+    static func tied(_ a: TimedRow, _ b: TimedRow) -> Bool {
+        a.time == b.time && a.hasCreated == b.hasCreated && a.created == b.created
+    }
+
     /// Buckets the rows by key with a stable counting sort, leaving out rows whose key is
     /// outside `0..<keyCount` or whose time is null. Bucket `k` is `rows[starts[k]..<starts[k + 1]]`.
     ///

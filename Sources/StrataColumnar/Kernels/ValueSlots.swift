@@ -56,6 +56,22 @@ struct ValueSlots {
         }
     }
 
+    /// -1, 0 or 1 as `column[row]` ranks below, with or above the value in `slot`, in `TieOrder`.
+    func compare(_ column: Column, _ row: Int, toSlot slot: Int) -> Int {
+        let rowValid = column.isValid(row)
+        guard rowValid && valid[slot] else { return (rowValid ? 1 : 0) - (valid[slot] ? 1 : 0) }
+        switch column.storage {
+        case .float64(let v): return TieOrder.compare(v[row], doubles[slot])
+        case .float32(let v): return TieOrder.compare(v[row], floats[slot])
+        case .int64(let v), .timestamp(let v): return TieOrder.compare(v[row], integers[slot])
+        case .int32(let v): return TieOrder.compare(v[row], int32s[slot])
+        case .bool(let v): return TieOrder.compare(v[row] ? 1 : 0, bools[slot] ? 1 : 0)
+        case .string(let data, let offsets):
+            let start = starts[slot]
+            return TieOrder.compare(data[offsets[row]..<offsets[row + 1]], bytes[start..<start + Int(lengths[slot])])
+        }
+    }
+
     private func copy<T>(_ values: [T], _ pairs: [(row: Int, slot: Int)], into slots: inout [T]) {
         values.withUnsafeBufferPointer { source in
             slots.withUnsafeMutableBufferPointer { target in

@@ -4,7 +4,8 @@ import StrataPostgres
 
 /// The pushed-down strategy: the spine's keys and times are uploaded by binary COPY into a temporary
 /// table, and PostgreSQL answers each spine row with an index-backed
-/// `LEFT JOIN LATERAL (… ORDER BY event_ts DESC, created DESC LIMIT 1)`.
+/// `LEFT JOIN LATERAL (… ORDER BY event_ts DESC, created DESC, features… LIMIT 1)`, rows tied in
+/// event and created time ranked by the view's feature values as `SourceSelection.tieOrder` ranks them.
 /// Fast when the source has an index on (join keys, event timestamp) and the spine is small.
 struct LateralJoin {
     let connection: PostgresConnection
@@ -38,6 +39,7 @@ struct LateralJoin {
             conditions.append("t.\(quoted) IS NOT NULL")
             order.append("t.\(quoted) DESC")
         }
+        order += try SourceSelection.tieOrder(group.view.features, alias: "t")
         let inner = try group.features.enumerated().map { "t.\(try SQLIdentifier.quote($1.name)) AS c\($0)" }
         let copyColumns = group.features.map { CopyColumn(ColumnType($0.type)) }
         let outer = zip(copyColumns.indices, copyColumns).map { "f.c\($0)::\($1.wire.sqlName)" }

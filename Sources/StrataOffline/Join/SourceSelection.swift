@@ -18,6 +18,10 @@ public struct SourceSelection: Sendable {
     public let list: String
     /// How each selected column arrives and is decoded.
     public let copyColumns: [CopyColumn]
+    /// The `ORDER BY` terms that rank rows tied in keys, event and created time by their feature values,
+    /// greatest first, in `TieOrder` (the order the offline join ranks them in); append them after the
+    /// event and created timestamps.
+    public let tieOrder: [String]
 
     public init(source: Source, entities: [Entity], features: [Feature]) throws {
         var selects: [String] = []
@@ -33,9 +37,22 @@ public struct SourceSelection: Sendable {
         created = try source.createdTimestampColumn.map(SQLIdentifier.quote)
         if let created { select(created, CopyColumn(.timestamp)) }
         for feature in features { select(try SQLIdentifier.quote(feature.name), CopyColumn(ColumnType(feature.type))) }
+        tieOrder = try Self.tieOrder(features)
         table = try SQLIdentifier.quoteQualified(source.table)
         list = selects.joined(separator: ", ")
         copyColumns = columns
+    }
+
+    /// The `ORDER BY` terms that rank tied rows by `features` (columns of the table aliased `alias`, when
+    /// given), greatest first in `TieOrder`: each value cast to the type the join reads, strings compared
+    /// bytewise (`COLLATE "C"`), nulls last.
+    public static func tieOrder(_ features: [Feature], alias: String? = nil) throws -> [String] {
+        try features.map { feature in
+            let type = ColumnType(feature.type)
+            let column = (alias.map { "\($0)." } ?? "") + (try SQLIdentifier.quote(feature.name))
+            let collation = type == .string ? " COLLATE \"C\"" : ""
+            return "\(column)::\(WireType.carrying(type).sqlName)\(collation) DESC NULLS LAST"
+        }
     }
 
     /// The condition every read shares: as Feast's join, rows whose created timestamp is null

@@ -4,7 +4,8 @@ import StrataPostgres
 
 /// The query that reads, per entity, the latest row of a view's source in a window: the offline
 /// join's `SourceSelection` (keys, event timestamp, created timestamp, every feature in the view's
-/// order) and its ordering: latest event timestamp, then latest created timestamp, whole row.
+/// order) and its ordering: latest event timestamp, then latest created timestamp, then the greatest
+/// feature values (`SourceSelection.tieOrder`, the offline join's rule for tied rows), whole row.
 struct MaterializationQuery {
     var sql: String
     var copyColumns: [CopyColumn]
@@ -21,6 +22,7 @@ struct MaterializationQuery {
         conditions += selection.keys.map { "\($0) IS NOT NULL" }
         if let present = selection.createdIsPresent { conditions.append(present) }
         let order = selection.keys.map { "\($0) DESC" } + ["\(ts) DESC"] + [selection.created.map { "\($0) DESC" }].compactMap { $0 }
+            + selection.tieOrder
         sql = """
             SELECT DISTINCT ON (\(selection.keys.joined(separator: ", "))) \(selection.list) \
             FROM \(selection.table) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order.joined(separator: ", "))
