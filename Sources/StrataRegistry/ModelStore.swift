@@ -21,7 +21,7 @@ public struct ModelStore {
         /// The feature references, in the order the model reads them.
         public var features: [String]
         public var label: String
-        /// The saved training set the model was trained on.
+        /// The saved training set the model was trained on; `register` sets it.
         public var trainingSet: String
         /// Metrics by split (`train`, `validation`) and name (`auc`, `rmse`, …).
         public var metrics: [String: [String: Double]]

@@ -9,6 +9,6 @@ public enum JoinStrategy: String, Sendable, Hashable, CaseIterable {
     /// Hold the whole extraction and join it with a sort-merge as-of join on both cores.
     case sortMerge = "sort-merge"
     /// Upload the spine to a temporary table and let PostgreSQL look up each row with an
-    /// index-backed `LEFT JOIN LATERAL (… ORDER BY ts DESC, created DESC LIMIT 1)`.
+    /// index-backed `LEFT JOIN LATERAL (… ORDER BY ts DESC, created DESC, features… LIMIT 1)`.
     case lateral
 }

@@ -5,7 +5,7 @@ import StrataRegistry
 
 /// Point-in-time-correct joins (DESIGN.md "Point-in-time join"): for each spine row and view, the
 /// view's latest row at or before the spine time (within the ttl), ties broken by the created time,
-/// taken whole. Each view is joined by extraction or pushed into PostgreSQL, per `JoinStrategy`.
+/// then by the values (`TieOrder`), taken whole. Each view is joined by extraction or pushed into PostgreSQL, per `JoinStrategy`.
 public struct PointInTimeJoin {
     /// Progress of a join: the view being read and the rows read so far.
     public typealias Progress = (_ view: String, _ rows: Int) -> Void

@@ -17,6 +17,8 @@ struct TrainCommand: ParsableCommand {
             min_data_in_leaf, lambda_l2, feature_fraction, bagging_fraction, early_stopping_round, num_threads, seed, ...
             Validation is never a random split across time: --validation-from T validates on spine rows at or after T;
             --validation-column C on rows where the spine's column C is true or 1.
+            Each run registers the next version N of --name, with its training set saved as NAME@vN (fetch it with
+            `strata training-set --saved NAME@vN`), in one transaction: concurrent runs get consecutive versions.
 
             Example:
               strata train --name eta --service driver_ranking --spine spine.csv --label label --algorithm gbdt \\

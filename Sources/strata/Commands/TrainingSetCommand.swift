@@ -14,7 +14,7 @@ struct TrainingSetCommand: ParsableCommand {
             (labels, ids) pass through unchanged. Output: the spine's columns, then one column view__feature per
             feature, one row per spine row in spine order. For each spine row and view, the view's latest row at or
             before the spine time (and within the view's ttl) is taken whole; among equal event times, the latest
-            created time wins.
+            created time wins, then the row with the greatest values (docs/point-in-time.md), so a set rebuilds exactly.
 
             Examples:
               strata training-set --service driver_ranking --spine spine.csv --output train.csv
