@@ -91,8 +91,8 @@ struct OnlineMaterializationTests {
         // Late data: an older row arrives, and an earlier window is materialised after the later one.
         try fixture.insert([.init(user: 1, ts: t0 + 2 * Self.day, created: t0 + 7 * Self.day, clicks: 10)])
         let reports = try materializer.materialize(project: OnlineFixture.project, start: t0, end: t0 + 3 * Self.day)
-        #expect(reports.first { $0.view == "user_stats" }?.entities == 1)
-        #expect(reports.first { $0.view == "user_stats" }?.written == 0)
+        #expect(reports.views.first { $0.view == "user_stats" }?.entities == 1)
+        #expect(reports.views.first { $0.view == "user_stats" }?.written == 0)
         let clicks = [FeatureReference(view: "user_stats", feature: "clicks")]
         let at = t0 + 6 * Self.day
         var result = try fixture.store().onlineFeatures(clicks, entities: OnlineFixture.users([1, 2]), at: at)
@@ -190,10 +190,10 @@ struct OnlineMaterializationTests {
         retyped.featureViews[1].features[0].type = .float64
         var offline = old
         offline.featureViews[0].online = false
-        #expect(OnlineStore.viewsToClear(from: old, to: new) == ["user_stats"])
-        #expect(OnlineStore.viewsToClear(from: old, to: offline) == ["user_stats"])
-        #expect(OnlineStore.viewsToClear(from: old, to: retyped) == ["store_stats"])
-        #expect(OnlineStore.viewsToClear(from: old, to: old).isEmpty)
+        #expect(Registry.onlineViewsToReset(from: old, to: new) == ["user_stats"])
+        #expect(Registry.onlineViewsToReset(from: old, to: offline) == ["user_stats"])
+        #expect(Registry.onlineViewsToReset(from: old, to: retyped) == ["store_stats"])
+        #expect(Registry.onlineViewsToReset(from: old, to: old).isEmpty)
         let removed = try OnlineStore.removeKeys(project: OnlineFixture.project, view: "user_stats", redis: fixture.redis)
         #expect(removed > 0)
         let after = try fixture.dump()
@@ -209,7 +209,7 @@ struct OnlineMaterializationTests {
             .init(user: 2, ts: now - 3 * Self.day, created: now - 3 * Self.day),
         ])
         let reports = try fixture.materializer().materialize(project: OnlineFixture.project, start: nil, end: now)
-        #expect(reports.first { $0.view == "user_stats" }?.written == 1)
+        #expect(reports.views.first { $0.view == "user_stats" }?.written == 1)
         let clicks = [FeatureReference(view: "user_stats", feature: "clicks")]
         let result = try fixture.store().onlineFeatures(clicks, entities: OnlineFixture.users([1, 2]), at: now)
         #expect(result.statuses(feature: 0).elementsEqual([.present, .notFound]))
