@@ -26,7 +26,7 @@ struct OnlinePushTests {
                 2,2026-01-05T00:00:00Z,,20,2.5,0.25,1,false,"",2026-01-02T00:00:00Z
                 """), now: Self.t0)
         #expect(rows.count == 3)
-        #expect(try push.write(rows, redis: fixture.redis, offline: fixture.db) == 2)
+        #expect(try push.write(rows, registry: fixture.registry, redis: fixture.redis, offline: true) == 2)
         let clicks = [FeatureReference(view: "user_stats", feature: "clicks"), FeatureReference(view: "user_stats", feature: "segment")]
         let at = UTCTimestamp.parse("2026-01-05T12:00:00Z")!
         var result = try fixture.store().onlineFeatures(clicks, entities: OnlineFixture.users([1, 2]), at: at)
@@ -36,9 +36,9 @@ struct OnlinePushTests {
 
         // An older push does not replace a newer value; a newer one does.
         let older = try push.parse(try csv(Self.header + "2,2026-01-01T00:00:00Z,,1,,,,,,\n"), now: Self.t0)
-        #expect(try push.write(older, redis: fixture.redis) == 0)
+        #expect(try push.write(older, registry: fixture.registry, redis: fixture.redis, offline: false) == 0)
         let newer = try push.parse(try csv(Self.header + "2,2026-01-05T06:00:00Z,,22,,,,,,\n"), now: Self.t0)
-        #expect(try push.write(newer, redis: fixture.redis) == 1)
+        #expect(try push.write(newer, registry: fixture.registry, redis: fixture.redis, offline: false) == 1)
         result = try fixture.store().onlineFeatures(clicks, entities: OnlineFixture.users([1, 2]), at: at)
         #expect(result.values[0] == Column(int64: [10, 22]))
         #expect(result.status(feature: 1, row: 1) == .nullValue)
@@ -82,7 +82,7 @@ struct OnlinePushTests {
         try fixture.db.execute("ALTER TABLE user_events ADD CONSTRAINT small CHECK (clicks < 100)")
         let push = OnlinePush(view: try OnlineView(named: "user_stats", in: fixture.repository))
         let rows = try push.parse(try csv(Self.header + "1,2026-01-05T00:00:00Z,,500,,,,,,\n"), now: Self.t0)
-        #expect(throws: (any Error).self) { try push.write(rows, redis: fixture.redis, offline: fixture.db) }
+        #expect(throws: (any Error).self) { try push.write(rows, registry: fixture.registry, redis: fixture.redis, offline: true) }
         #expect(try fixture.redis.command("DBSIZE").integer == 0)
         #expect(try fixture.db.execute("SELECT count(*) FROM user_events").int(0, 0) == 0)
     }
