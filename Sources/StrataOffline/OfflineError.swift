@@ -6,6 +6,8 @@ public struct OfflineError: Error, Sendable, CustomStringConvertible {
         case badSpine
         case badOutput
         case notFound
+        /// A registered model whose features no longer have the types it was trained on.
+        case incompatibleModel
     }
 
     public var code: Code

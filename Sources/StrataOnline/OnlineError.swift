@@ -1,7 +1,7 @@
 /// An online-store failure: bad input (an unknown feature, a wrong key type, a malformed CSV row), a
-/// view that is not online, or Redis changing under a run. The message says what was expected and where.
+/// view that is not online, or Redis restarting, losing data or refusing writes under a run. The message says what was expected and where.
 public struct OnlineError: Error, Sendable, CustomStringConvertible {
-    /// The kind of failure, which decides the exit code (`redisRestarted` is an unreachable service).
+    /// The kind of failure, which decides the exit code (`isServiceFailure`).
     public enum Code: String, Sendable, Hashable {
         /// A feature, view or service that the registry does not hold.
         case unknownFeature
@@ -13,8 +13,20 @@ public struct OnlineError: Error, Sendable, CustomStringConvertible {
         case notOnline
         /// Redis was restarted (or replaced) while a run was writing to it.
         case redisRestarted
+        /// Redis lost data while a run was writing to it (its run marker disappeared: FLUSHALL, FLUSHDB),
+        /// or another run of the same views replaced the marker.
+        case redisLostData
+        /// The rows were committed offline, but writing them to Redis failed.
+        case onlineWriteFailed
+        /// Stale keys that `apply` left for deletion could not be deleted, so nothing was written.
+        case cleanupFailed
         /// A value in Redis that this version of Strata cannot read.
         case corruptRecord
+    }
+
+    /// Whether the failure is a service's (exit 3), not the input's.
+    public var isServiceFailure: Bool {
+        code == .redisRestarted || code == .redisLostData || code == .onlineWriteFailed || code == .cleanupFailed
     }
 
     /// The kind of failure.

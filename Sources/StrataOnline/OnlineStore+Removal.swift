@@ -1,9 +1,8 @@
-import StrataCore
 import StrataRedis
 
 extension OnlineStore {
-    /// Deletes every key of a view (SCAN by the view's key pattern, then UNLINK), e.g. after `apply`
-    /// removed the view or turned `online` off. Returns the number of keys deleted.
+    /// Deletes every key of a view (SCAN by the view's key pattern, then UNLINK), for `OnlineCleanup`
+    /// after `apply` removed the view, turned it offline or changed its layout. Returns the number of keys deleted.
     /// - Complexity: one pass over Redis's keyspace, in steps of 1,000 keys.
     @discardableResult
     public static func removeKeys(project: String, view: String, redis: RedisConnection) throws -> Int {
@@ -22,22 +21,5 @@ extension OnlineStore {
             cursor = next
         } while cursor != "0"
         return removed
-    }
-
-    /// The online views of `old` whose keys must go when the registry moves to `new`: views removed or
-    /// turned offline, and views whose features (names, types, order) or entity keys changed, because
-    /// their stored records no longer match the view.
-    public static func viewsToClear(from old: Repository, to new: Repository) -> [String] {
-        func layout(_ view: FeatureView, _ repository: Repository) -> [String] {
-            view.features.map { "\($0.name):\($0.type.rawValue)" }
-                + view.entities.map { name in
-                    repository.entity(named: name).map { "\($0.joinKey):\($0.type.rawValue)" } ?? name
-                }
-        }
-        return old.featureViews.filter { before in
-            guard before.online else { return false }
-            guard let after = new.featureView(named: before.name), after.online else { return true }
-            return layout(before, old) != layout(after, new)
-        }.map(\.name)
     }
 }

@@ -119,7 +119,11 @@ extension PostgresConnection {
 extension PostgresConnection {
     /// Runs a `COPY … TO STDOUT` statement and hands each raw data message to `body` (CSV, text or
     /// binary, as the statement asks); for writing a server-formatted stream straight to a file.
-    /// - Returns: the number of bytes received.
+    ///
+    /// When `body` throws, the statement is cancelled (`cancelRunningStatement`) and what the server
+    /// had already sent is read and dropped, so the error arrives after a few messages instead of after
+    /// the whole result, and the connection is left ready for the next statement.
+    /// - Returns: the number of bytes handed to `body`.
     @discardableResult
     public func copyOutRaw(_ sql: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
         try beginCopy(sql, expecting: PGRES_COPY_OUT)
@@ -130,14 +134,22 @@ extension PostgresConnection {
             let length = PQgetCopyData(conn, &buffer, 0)
             if length > 0, let buffer {
                 defer { PQfreemem(buffer) }
+                guard failure == nil else { continue }
                 total += Int(length)
-                if failure == nil {
-                    do { try body(UnsafeRawBufferPointer(start: buffer, count: Int(length))) } catch { failure = error }
+                do {
+                    try body(UnsafeRawBufferPointer(start: buffer, count: Int(length)))
+                } catch {
+                    failure = error
+                    // Without the cancel, the rest of the result would be read only to be dropped;
+                    // if the request cannot be sent, draining still ends the COPY, only later.
+                    try? cancelRunningStatement()
                 }
                 continue
             }
             if length == -1 { break }
-            throw lostOrFailed(statement: sql)
+            let lost = lostOrFailed(statement: sql)
+            drainResults()
+            throw failure ?? lost
         }
         var serverError: PostgresError?
         while let result = PQgetResult(conn) {
@@ -146,8 +158,9 @@ extension PostgresConnection {
             }
             PQclear(result)
         }
-        if let serverError { throw serverError }
+        // After a consumer failure the server's error is the cancellation Strata asked for.
         if let failure { throw failure }
+        if let serverError { throw serverError }
         return total
     }
 }

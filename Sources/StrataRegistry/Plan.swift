@@ -22,12 +22,24 @@ public struct Plan: Sendable, Hashable, Encodable {
 
     public var project: String
     public var changes: [Change]
+    /// Online views whose stored values the change invalidates (`Registry.onlineViewsToReset`): applying
+    /// resets their watermarks and deletes their keys from the online store.
+    public var onlineResets: [String] = []
 
     /// Whether applying would change nothing.
     public var isEmpty: Bool { changes.isEmpty }
 
     /// Whether any change is breaking.
     public var hasBreakingChanges: Bool { changes.contains { $0.breaking } }
+
+    /// The breaking changes, one line each with what breaks, e.g.
+    /// `feature_view user_stats: feature clicks: int64 -> float64 (breaking)`.
+    public var breakingSummary: [String] {
+        changes.filter(\.breaking).map { change in
+            let what = change.action == .removed ? ["removed"] : change.details.filter { $0.hasSuffix("(breaking)") }
+            return "\(change.kind.rawValue) \(change.name): \(what.joined(separator: "; "))"
+        }
+    }
 
     /// The plan as text, one line per object and one indented line per detail.
     public func render() -> String {
@@ -47,6 +59,10 @@ public struct Plan: Sendable, Hashable, Encodable {
             let flag = change.breaking ? "  BREAKING" : ""
             lines.append("\(sign) \(change.kind.rawValue) \(change.name) (\(version))\(flag)")
             for detail in change.details { lines.append("    \(detail)") }
+        }
+        for view in onlineResets {
+            lines.append(
+                "! online store: the values of feature view \(view) no longer match it: its watermark is reset and its keys deleted")
         }
         let counts = Dictionary(grouping: changes, by: \.action).mapValues(\.count)
         lines.append(

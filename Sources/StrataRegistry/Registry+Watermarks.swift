@@ -15,33 +15,37 @@ extension Registry {
 
     /// Every view's watermark in `project` (µs since the Unix epoch).
     public func watermarks(project: String) throws -> [String: Int64] {
+        try watermarkStates(project: project).mapValues(\.micros)
+    }
+
+    /// Every view's watermark in `project`, with the run that set it.
+    public func watermarkStates(project: String) throws -> [String: Watermark] {
         let rows = try connection.execute(
-            "SELECT view_name, \(Self.watermarkMicros) FROM strata_watermarks WHERE project = $1", [.text(project)])
-        var result: [String: Int64] = [:]
-        for row in 0..<rows.rowCount { result[rows.string(row, 0)!] = rows.int(row, 1)! }
+            "SELECT view_name, \(Self.watermarkMicros), run_token FROM strata_watermarks WHERE project = $1", [.text(project)])
+        var result: [String: Watermark] = [:]
+        for row in 0..<rows.rowCount {
+            guard let view = rows.string(row, 0), let micros = rows.int(row, 1) else { continue }
+            result[view] = Watermark(micros: micros, runToken: rows.string(row, 2))
+        }
         return result
     }
 
-    /// Moves the watermarks of the given views forward to the given times (µs) in one transaction;
-    /// a watermark never moves back.
-    public func advanceWatermarks(project: String, to marks: [String: Int64]) throws {
-        guard !marks.isEmpty else { return }
+    /// Records a materialisation run in one transaction: each view's watermark moves to its update's
+    /// time (forward only, unless the update resets it) and remembers `runToken`.
+    public func recordRun(project: String, runToken: String, updates: [Watermark.Update]) throws {
+        guard !updates.isEmpty else { return }
         try connection.transaction { db in
-            for (view, micros) in marks.sorted(by: { $0.key < $1.key }) {
+            for update in updates.sorted(by: { $0.view < $1.view }) {
                 try db.execute(
                     """
-                    INSERT INTO strata_watermarks (project, view_name, watermark)
-                    VALUES ($1, $2, 'epoch'::timestamptz + $3::bigint * interval '1 microsecond')
+                    INSERT INTO strata_watermarks (project, view_name, watermark, run_token)
+                    VALUES ($1, $2, 'epoch'::timestamptz + $3::bigint * interval '1 microsecond', $4)
                     ON CONFLICT (project, view_name) DO UPDATE
-                    SET watermark = GREATEST(strata_watermarks.watermark, EXCLUDED.watermark), updated_at = now()
-                    """, [.text(project), .text(view), .int(micros)])
+                    SET watermark = CASE WHEN $5::boolean THEN EXCLUDED.watermark
+                                         ELSE GREATEST(strata_watermarks.watermark, EXCLUDED.watermark) END,
+                        run_token = EXCLUDED.run_token, updated_at = now()
+                    """, [.text(project), .text(update.view), .int(update.micros), .text(runToken), .bool(update.resets)])
             }
         }
-    }
-
-    /// Forgets a view's watermark, so that the next incremental run starts from the beginning of time.
-    public func removeWatermark(project: String, view: String) throws {
-        try connection.execute(
-            "DELETE FROM strata_watermarks WHERE project = $1 AND view_name = $2", [.text(project), .text(view)])
     }
 }

@@ -55,21 +55,38 @@ public final class Registry {
     /// The changes that applying `repository` would make.
     public func plan(_ repository: Repository) throws -> Plan {
         let current = try currentObjectsIncludingRemoved(project: repository.project)
-        return try Self.diff(project: repository.project, current: current, desired: DesiredObject.all(in: repository))
+        var plan = try Self.diff(project: repository.project, current: current, desired: DesiredObject.all(in: repository))
+        if !plan.isEmpty {
+            plan.onlineResets = Self.onlineViewsToReset(from: try self.repository(project: repository.project), to: repository)
+        }
+        return plan
     }
 
     /// Applies `repository` in one transaction: new versions for added and changed objects, a removal
-    /// version for objects no longer declared. A second apply of the same files changes nothing.
-    /// Concurrent applies of one project are serialised by an advisory lock.
+    /// version for objects no longer declared, and, for online views whose stored values the change
+    /// invalidates (`Plan.onlineResets`), the watermark removed and the keys recorded for deletion
+    /// (`pendingOnlineCleanups`; the online store deletes them after the commit). A second apply of the
+    /// same files changes nothing. Concurrent applies of one project are serialised by an advisory lock.
+    /// - Parameter allowBreaking: whether breaking changes (`Plan.Change.breaking`) may be applied.
+    /// - Throws: `RegistryError.breakingChange`, naming each one, when the plan has breaking changes
+    ///   and `allowBreaking` is false; nothing is applied then.
     /// - Returns: the plan that was applied.
     @discardableResult
-    public func apply(_ repository: Repository) throws -> Plan {
+    public func apply(_ repository: Repository, allowBreaking: Bool = false) throws -> Plan {
         let desired = DesiredObject.all(in: repository)
         return try connection.transaction { db in
             try db.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", [.int(Int64(Int32.max)), .text(repository.project)])
             let current = try currentObjectsIncludingRemoved(project: repository.project)
-            let plan = try Self.diff(project: repository.project, current: current, desired: desired)
+            var plan = try Self.diff(project: repository.project, current: current, desired: desired)
             guard !plan.isEmpty else { return plan }
+            if plan.hasBreakingChanges && !allowBreaking {
+                throw RegistryError(
+                    code: .breakingChange,
+                    message: "the schema files change project \(repository.project) in ways that can break models and readers of its features:\n"
+                        + plan.breakingSummary.map { "  \($0)" }.joined(separator: "\n")
+                        + "\nNothing was applied. Review the plan with `strata plan`, then apply with --allow-breaking.")
+            }
+            plan.onlineResets = Self.onlineViewsToReset(from: try self.repository(project: repository.project), to: repository)
             let summary = CanonicalJSON.encode(plan)
             let applyRow = try db.execute(
                 "INSERT INTO strata_applies (project, summary) VALUES ($1, $2::jsonb) RETURNING id",
@@ -89,6 +106,7 @@ public final class Registry {
                         object.map { .text($0.spec) } ?? .null, .bool(change.action == .removed), .int(applyID),
                     ])
             }
+            try resetOnlineViews(plan.onlineResets, project: repository.project, db: db)
             return plan
         }
     }

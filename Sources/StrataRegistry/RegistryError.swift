@@ -6,6 +6,8 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
         case notFound
         case corruptSpec
         case badInput
+        /// An apply with breaking changes that were not allowed.
+        case breakingChange
     }
 
     public var code: Code

@@ -83,6 +83,30 @@ struct BinaryCopyTests {
         #expect(try db.execute("SELECT 1").int(0, 0) == 1)
     }
 
+    /// The server counts the rows it produced in a sequence; a consumer that fails on the first batch
+    /// must stop the COPY long before the server has produced the whole result.
+    @Test func aFailingConsumerCancelsTheCopyAndLeavesTheConnectionReady() throws {
+        struct Stop: Error {}
+        let db = try PostgresConnection(url: url)
+        try db.execute("CREATE SEQUENCE produced")
+        let total = 4_000_000
+        var batches = 0
+        #expect(throws: Stop.self) {
+            try db.copyOut(
+                query: "SELECT i::bigint, nextval('produced') FROM (SELECT generate_series(1, \(total)) AS i) AS g",
+                columns: [CopyColumn(.int64), CopyColumn(.int64)], batchRows: 1_000
+            ) { _ in
+                batches += 1
+                throw Stop()
+            }
+        }
+        #expect(batches == 1)
+        #expect(db.isIdle)
+        let produced = try #require(try db.execute("SELECT last_value FROM produced").int(0, 0))
+        #expect(produced < Int64(total / 10), "the server produced \(produced) of \(total) rows after the consumer failed")
+        #expect(try db.execute("SELECT count(*) FROM generate_series(1, 3)").int(0, 0) == 3)
+    }
+
     func render(_ column: Column, _ row: Int) -> String? {
         if column.isNull(row) { return nil }
         switch column.storage {

@@ -63,7 +63,7 @@ struct ExtremeInputTests {
         var record: [UInt8] = [OnlineLayout.formatVersion]
         withUnsafeBytes(of: OnlineFixture.origin.littleEndian) { record += $0 }
         withUnsafeBytes(of: OnlineRecord.noCreated.littleEndian) { record += $0 }
-        withUnsafeBytes(of: OnlineLayout.schemaTag(of: view.view.features).littleEndian) { record += $0 }
+        withUnsafeBytes(of: OnlineLayout.schemaTag(of: view.view.features, entities: view.entities).littleEndian) { record += $0 }
         record.append(0b0101_1111)  // every feature null but `segment`, the sixth
         record += [UInt8](repeating: 0xFF, count: 8) + [0x7F, 0x61]
         var field: [UInt8] = []

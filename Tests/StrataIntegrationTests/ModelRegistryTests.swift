@@ -167,6 +167,32 @@ struct ModelRegistryTests {
         #expect(exported.stdout.contains("feature_names=user_stats__clicks"))
     }
 
+    @Test func predictRefusesAModelWhoseFeaturesWereRetyped() throws {
+        let fixture = try Self.learnableFixture()
+        for (name, features) in [("clicky", "user_stats:clicks"), ("rated", "store_stats:rating")] {
+            let trained = try StrataCLI.run(
+                ["train", "--name", name, "--features", features, "--spine", "learn", "--label", "label",
+                 "--param", "num_iterations=5", "--param", "min_data_in_leaf=5"], environment: fixture.cli)
+            #expect(trained.status == 0, "\(trained.stderr)")
+        }
+        try fixture.registry.connection.execute("ALTER TABLE user_events ALTER COLUMN clicks TYPE double precision")
+        try TrainingSetFixture.schema.replacingOccurrences(of: "{ name: clicks, type: int64 }", with: "{ name: clicks, type: float64 }")
+            .write(to: fixture.folder.appendingPathComponent("shop.yaml"), atomically: true, encoding: .utf8)
+        let applied = try StrataCLI.run(["apply", "--allow-breaking", fixture.folder.path], environment: fixture.cli)
+        #expect(applied.status == 0, "\(applied.stderr)")
+
+        let spine = "SELECT user_id, store_code, event_timestamp FROM learn LIMIT 5"
+        let refused = try StrataCLI.run(
+            ["predict", "--model", "clicky", "--spine", spine, "--output", fixture.path("clicky.csv")], environment: fixture.cli)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("model clicky v1 no longer matches the registry"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("user_stats:clicks was int64 when the model was trained and is float64 now"))
+        #expect(!FileManager.default.fileExists(atPath: fixture.path("clicky.csv")))
+        let scored = try StrataCLI.run(
+            ["predict", "--model", "rated", "--spine", spine, "--output", fixture.path("rated.csv")], environment: fixture.cli)
+        #expect(scored.status == 0, "\(scored.stderr)")
+    }
+
     @Test func badTrainingInputExitsTwo() throws {
         let fixture = try Self.learnableFixture()
         for (arguments, message) in [

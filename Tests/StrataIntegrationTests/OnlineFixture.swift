@@ -163,13 +163,14 @@ final class OnlineFixture {
         try insertStores(storeRows)
     }
 
-    /// Every (key, field) → record in this fixture's Redis database.
+    /// Every (key, field) → record of the views in this fixture's Redis database (markers left out: their
+    /// run tokens differ from run to run).
     func dump(_ connection: RedisConnection? = nil) throws -> [String: [UInt8]] {
         let redis = connection ?? self.redis
         var result: [String: [UInt8]] = [:]
         var cursor = "0"
         repeat {
-            let reply = try redis.command(["SCAN", cursor, "COUNT", "1000"])
+            let reply = try redis.command(["SCAN", cursor, "MATCH", "s:*", "COUNT", "1000"])
             let parts = reply.array!
             cursor = parts[0].string!
             for key in parts[1].array!.compactMap(\.bytes) {

@@ -1,6 +1,7 @@
 import Foundation
 import StrataColumnar
 import StrataCore
+import StrataOffline
 import StrataOnline
 import StrataRedis
 import StrataTestSupport
@@ -104,6 +105,65 @@ struct OnlineLookupTests {
         #expect(parsedExtra?.message.contains("'user' is not a join key") == true)
         let service = #expect(throws: OnlineError.self) { try OnlineQuery(service: "nope", in: fixture.repository) }
         #expect(service?.message.contains("scoring") == true)
+    }
+
+    /// The online store keeps each entity's latest record; at an earlier instant it either answers what
+    /// the offline join answers or NOT_FOUND, never the later value.
+    @Test(arguments: [UInt64(31), 32])
+    func aRecordFromAfterTheLookupTimeIsNotFoundSoOnlineEqualsOffline(seed: UInt64) throws {
+        let fixture = try OnlineFixture()
+        try fixture.insertRandom(users: 200, seed: seed)
+        let end = Self.t0 + 10 * Self.day
+        try fixture.materializer().materialize(project: OnlineFixture.project, start: nil, end: end)
+        let references = fixture.repository.featureView(named: "user_stats")!.features.map {
+            FeatureReference(view: "user_stats", feature: $0.name)
+        }
+        let ids = Array(Int64(1)...210)
+        let selection = try FeatureSelection.resolve(references, in: fixture.repository)
+        var answered = 0, unanswerable = 0
+        for at in [Self.t0 - Self.day, Self.t0 + 2 * Self.day, Self.t0 + 5 * Self.day + 7 * 3_600_000_000, Self.t0 + 9 * Self.day, end] {
+            let online = try fixture.store().onlineFeatures(references, entities: OnlineFixture.users(ids), at: at)
+            let spine = Frame(names: ["user_id", "event_timestamp"], columns: [
+                Column(int64: ids), Column(timestamp: Array(repeating: at, count: ids.count)),
+            ])
+            let offline = try PointInTimeJoin(connection: fixture.db).join(spine: spine, selection: selection)
+            for (f, reference) in references.enumerated() {
+                let expected = offline[reference.columnName]!
+                let times = online.eventTimestamps(feature: f)
+                for row in ids.indices {
+                    switch online.status(feature: f, row: row) {
+                    case .present, .nullValue:
+                        #expect(times[row] <= at, "\(reference) row \(row) at \(at)")
+                        #expect(Self.cell(online.values[f], row) == Self.cell(expected, row), "\(reference) row \(row) at \(at)")
+                        answered += 1
+                    case .outsideMaxAge:
+                        #expect(expected.isNull(row), "\(reference) row \(row) at \(at)")
+                    case .notFound:
+                        if expected.isValid(row) { unanswerable += 1 }
+                    }
+                }
+            }
+        }
+        #expect(answered > 500)
+        #expect(unanswerable > 100)
+        let before = try fixture.store().onlineFeatures(references, entities: OnlineFixture.users(ids), at: Self.t0 - 1)
+        for f in references.indices {
+            #expect(before.statuses(feature: f).allSatisfy { $0 == .notFound })
+            #expect(before.values[f].nullCount == ids.count)
+        }
+    }
+
+    /// A cell as text, nil for null, for comparing single rows of two columns.
+    static func cell(_ column: Column, _ row: Int) -> String? {
+        if column.isNull(row) { return nil }
+        switch column.storage {
+        case .int64(let v), .timestamp(let v): return String(v[row])
+        case .int32(let v): return String(v[row])
+        case .float32(let v): return "\(v[row].bitPattern)"
+        case .float64(let v): return "\(v[row].bitPattern)"
+        case .bool(let v): return "\(v[row])"
+        case .string: return column.string(at: row)
+        }
     }
 
     @Test func recordsRoundTripEveryTypeAndAreSmall() throws {

@@ -91,8 +91,8 @@ struct OnlineMaterializationTests {
         // Late data: an older row arrives, and an earlier window is materialised after the later one.
         try fixture.insert([.init(user: 1, ts: t0 + 2 * Self.day, created: t0 + 7 * Self.day, clicks: 10)])
         let reports = try materializer.materialize(project: OnlineFixture.project, start: t0, end: t0 + 3 * Self.day)
-        #expect(reports.first { $0.view == "user_stats" }?.entities == 1)
-        #expect(reports.first { $0.view == "user_stats" }?.written == 0)
+        #expect(reports.views.first { $0.view == "user_stats" }?.entities == 1)
+        #expect(reports.views.first { $0.view == "user_stats" }?.written == 0)
         let clicks = [FeatureReference(view: "user_stats", feature: "clicks")]
         let at = t0 + 6 * Self.day
         var result = try fixture.store().onlineFeatures(clicks, entities: OnlineFixture.users([1, 2]), at: at)
@@ -176,6 +176,45 @@ struct OnlineMaterializationTests {
         #expect(try fixture.registry.watermark(project: OnlineFixture.project, view: "user_stats") == end)
     }
 
+    /// The source is a view that streams the table already in the materialisation's order (so no sort
+    /// sits above its counter) and counts, in a sequence, each row it hands on; every bucket key of user_stats holds a string, so the first
+    /// write to Redis fails. The COPY must stop after a few batches, not after the whole table.
+    @Test func aRedisFailureEarlyInALargeViewStopsTheCopyAndLeavesTheConnectionReady() throws {
+        let fixture = try OnlineFixture(
+            schema: OnlineFixture.schema().replacingOccurrences(of: "table: user_events,", with: "table: user_events_streamed,"))
+        let total = 200_000
+        try fixture.db.executeScript(
+            """
+            INSERT INTO user_events
+            SELECT i, '2026-01-01'::timestamptz + (i % 977) * interval '1 minute', '2026-01-01'::timestamptz,
+                   i, i * 0.5, 0.25, i % 1000, i % 2 = 0, 'segment-' || (i % 7), '2026-01-01'::timestamptz
+            FROM generate_series(1, \(total)) AS i;
+            CREATE SEQUENCE rows_streamed;
+            CREATE FUNCTION streamed() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$ BEGIN RETURN nextval('rows_streamed') > 0; END $$;
+            CREATE VIEW user_events_streamed AS
+            SELECT * FROM (SELECT * FROM user_events ORDER BY user_id DESC, ts DESC, created DESC OFFSET 0) AS sorted WHERE streamed();
+            """)
+        let prefix = OnlineLayout.keyPrefix(project: OnlineFixture.project, view: "user_stats")
+        let blockers: [[[UInt8]]] = (0..<OnlineLayout.bucketCount).map { bucket in
+            var key: [UInt8] = []
+            OnlineLayout.appendKey(prefix: prefix, bucket: bucket, to: &key)
+            return [Array("SET".utf8), key, Array("not a hash".utf8)]
+        }
+        _ = try fixture.redis.pipeline(blockers)
+        let batchRows = 1_000
+        let error = #expect(throws: RedisError.self) {
+            try fixture.materializer(batchRows: batchRows).materialize(
+                project: OnlineFixture.project, views: ["user_stats"], start: nil, end: OnlineFixture.origin + 2 * Self.day)
+        }
+        #expect(error?.message.contains("WRONGTYPE") == true)
+        #expect(fixture.registry.connection.isIdle)
+        let streamed = try #require(try fixture.db.execute("SELECT last_value FROM rows_streamed").int(0, 0))
+        #expect(streamed < Int64(total / 4), "\(streamed / Int64(batchRows)) batches of \(total / batchRows) were streamed")
+        #expect(try fixture.registry.watermarks(project: OnlineFixture.project).isEmpty)
+        let stores = try fixture.materializer().materialize(project: OnlineFixture.project, views: ["store_stats"], start: nil, end: OnlineFixture.origin)
+        #expect(stores.views.map(\.view) == ["store_stats"])
+    }
+
     @Test func removingAViewDeletesItsKeysAndOnlyThose() throws {
         let fixture = try OnlineFixture()
         try fixture.insertRandom(users: 200, seed: 9)
@@ -190,10 +229,10 @@ struct OnlineMaterializationTests {
         retyped.featureViews[1].features[0].type = .float64
         var offline = old
         offline.featureViews[0].online = false
-        #expect(OnlineStore.viewsToClear(from: old, to: new) == ["user_stats"])
-        #expect(OnlineStore.viewsToClear(from: old, to: offline) == ["user_stats"])
-        #expect(OnlineStore.viewsToClear(from: old, to: retyped) == ["store_stats"])
-        #expect(OnlineStore.viewsToClear(from: old, to: old).isEmpty)
+        #expect(Registry.onlineViewsToReset(from: old, to: new) == ["user_stats"])
+        #expect(Registry.onlineViewsToReset(from: old, to: offline) == ["user_stats"])
+        #expect(Registry.onlineViewsToReset(from: old, to: retyped) == ["store_stats"])
+        #expect(Registry.onlineViewsToReset(from: old, to: old).isEmpty)
         let removed = try OnlineStore.removeKeys(project: OnlineFixture.project, view: "user_stats", redis: fixture.redis)
         #expect(removed > 0)
         let after = try fixture.dump()
@@ -209,7 +248,7 @@ struct OnlineMaterializationTests {
             .init(user: 2, ts: now - 3 * Self.day, created: now - 3 * Self.day),
         ])
         let reports = try fixture.materializer().materialize(project: OnlineFixture.project, start: nil, end: now)
-        #expect(reports.first { $0.view == "user_stats" }?.written == 1)
+        #expect(reports.views.first { $0.view == "user_stats" }?.written == 1)
         let clicks = [FeatureReference(view: "user_stats", feature: "clicks")]
         let result = try fixture.store().onlineFeatures(clicks, entities: OnlineFixture.users([1, 2]), at: now)
         #expect(result.statuses(feature: 0).elementsEqual([.present, .notFound]))

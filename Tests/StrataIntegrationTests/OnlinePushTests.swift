@@ -26,7 +26,7 @@ struct OnlinePushTests {
                 2,2026-01-05T00:00:00Z,,20,2.5,0.25,1,false,"",2026-01-02T00:00:00Z
                 """), now: Self.t0)
         #expect(rows.count == 3)
-        #expect(try push.write(rows, redis: fixture.redis, offline: fixture.db) == 2)
+        #expect(try push.write(rows, registry: fixture.registry, redis: fixture.redis, offline: true) == 2)
         let clicks = [FeatureReference(view: "user_stats", feature: "clicks"), FeatureReference(view: "user_stats", feature: "segment")]
         let at = UTCTimestamp.parse("2026-01-05T12:00:00Z")!
         var result = try fixture.store().onlineFeatures(clicks, entities: OnlineFixture.users([1, 2]), at: at)
@@ -36,9 +36,9 @@ struct OnlinePushTests {
 
         // An older push does not replace a newer value; a newer one does.
         let older = try push.parse(try csv(Self.header + "2,2026-01-01T00:00:00Z,,1,,,,,,\n"), now: Self.t0)
-        #expect(try push.write(older, redis: fixture.redis) == 0)
+        #expect(try push.write(older, registry: fixture.registry, redis: fixture.redis, offline: false) == 0)
         let newer = try push.parse(try csv(Self.header + "2,2026-01-05T06:00:00Z,,22,,,,,,\n"), now: Self.t0)
-        #expect(try push.write(newer, redis: fixture.redis) == 1)
+        #expect(try push.write(newer, registry: fixture.registry, redis: fixture.redis, offline: false) == 1)
         result = try fixture.store().onlineFeatures(clicks, entities: OnlineFixture.users([1, 2]), at: at)
         #expect(result.values[0] == Column(int64: [10, 22]))
         #expect(result.status(feature: 1, row: 1) == .nullValue)
@@ -77,12 +77,45 @@ struct OnlinePushTests {
         #expect(try fixture.db.execute("SELECT count(*) FROM user_events").int(0, 0) == 0)
     }
 
+    /// Redis refuses the writes (the users' bucket keys hold strings): the rows are committed offline, the
+    /// exit code is 3, the message says what each store holds, and a push without --offline finishes.
+    @Test func aRedisFailureAfterTheOfflineCommitExitsThreeAndSaysHowToFinish() throws {
+        let fixture = try OnlineFixture()
+        let file = fixture.folder.appendingPathComponent("rows.csv")
+        try (Self.header + "1,2026-01-05T00:00:00Z,,10,1.5,0.5,2,true,gold,\n2,2026-01-05T00:00:00Z,,20,,,,,,\n")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let prefix = OnlineLayout.keyPrefix(project: OnlineFixture.project, view: "user_stats")
+        let blocked: [[UInt8]] = [Int64(1), 2].map { user in
+            var key: [UInt8] = []
+            let bucket = withUnsafeBytes(of: UInt64(bitPattern: user).littleEndian) { OnlineLayout.bucket(of: $0) }
+            OnlineLayout.appendKey(prefix: prefix, bucket: bucket, to: &key)
+            return key
+        }
+        for key in blocked { _ = try fixture.redis.command([Array("SET".utf8), key, Array("not a hash".utf8)]) }
+        let environment = ["STRATA_POSTGRES_URL": fixture.postgresURL, "STRATA_REDIS_URL": fixture.redisURL.absoluteString]
+
+        let failed = try StrataCLI.run(["push", "user_stats", file.path, "--offline"], environment: environment)
+        #expect(failed.status == 3)
+        #expect(failed.stderr.contains("the 2 rows were appended to user_events and committed"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("re-run this push without --offline"))
+        #expect(failed.stderr.contains("WRONGTYPE"))
+        #expect(try fixture.db.execute("SELECT count(*) FROM user_events").int(0, 0) == 2)
+
+        _ = try fixture.redis.command([Array("DEL".utf8)] + blocked)
+        let finished = try StrataCLI.run(["push", "user_stats", file.path], environment: environment)
+        #expect(finished.status == 0, "\(finished.stderr)")
+        let clicks = [FeatureReference(view: "user_stats", feature: "clicks")]
+        let result = try fixture.store().onlineFeatures(clicks, entities: OnlineFixture.users([1, 2]), at: UTCTimestamp.parse("2026-01-05T01:00:00Z"))
+        #expect(result.values[0] == Column(int64: [10, 20]))
+        #expect(try fixture.db.execute("SELECT count(*) FROM user_events").int(0, 0) == 2)
+    }
+
     @Test func anOfflineFailureWritesNothingOnline() throws {
         let fixture = try OnlineFixture()
         try fixture.db.execute("ALTER TABLE user_events ADD CONSTRAINT small CHECK (clicks < 100)")
         let push = OnlinePush(view: try OnlineView(named: "user_stats", in: fixture.repository))
         let rows = try push.parse(try csv(Self.header + "1,2026-01-05T00:00:00Z,,500,,,,,,\n"), now: Self.t0)
-        #expect(throws: (any Error).self) { try push.write(rows, redis: fixture.redis, offline: fixture.db) }
+        #expect(throws: (any Error).self) { try push.write(rows, registry: fixture.registry, redis: fixture.redis, offline: true) }
         #expect(try fixture.redis.command("DBSIZE").integer == 0)
         #expect(try fixture.db.execute("SELECT count(*) FROM user_events").int(0, 0) == 0)
     }

@@ -136,7 +136,11 @@ struct RegistryTests {
 
         let withoutService = withNote.components(separatedBy: "feature_services:")[0]
         try fixture.write(withoutService)
-        let removed = try registry.apply(try fixture.load())
+        let refused = #expect(throws: RegistryError.self) { try registry.apply(try fixture.load()) }
+        #expect(refused?.code == .breakingChange)
+        #expect(refused?.message.contains("feature_service scoring: removed") == true)
+        #expect(try registry.repository(project: "shop").featureServices.count == 1)
+        let removed = try registry.apply(try fixture.load(), allowBreaking: true)
         #expect(removed.changes.map(\.action) == [.removed])
         #expect(removed.changes[0].breaking)
         #expect(try registry.repository(project: "shop").featureServices.isEmpty)

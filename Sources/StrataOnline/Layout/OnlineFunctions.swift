@@ -1,12 +1,14 @@
 import StrataRedis
 
-/// The Redis function library that writes records with the newer-wins rule, loaded with
-/// `FUNCTION LOAD REPLACE` before each run (Redis 7 or later).
+/// The Redis function library that writes records with the newer-wins rule and sets the views' markers,
+/// loaded with `FUNCTION LOAD REPLACE` before each run (Redis 7 or later).
 enum OnlineFunctions {
     /// The library's name; a new record format gets a new library.
     static let library = "strata_online_1"
     /// The function that writes records.
     static let put = "strata_put"
+    /// The function that sets the markers at the end of a materialisation (`OnlineMarkers`).
+    static let mark = "strata_mark"
 
     /// `strata_put`: KEYS are one bucket per entry; ARGV is `1` when entries carry an expiry deadline
     /// (else `0`), then per entry its field, its record and, when expiring, its deadline in Unix ms.
@@ -14,6 +16,11 @@ enum OnlineFunctions {
     /// unless the stored one is strictly newer by (event, created); a stored record of another format or schema tag is always replaced. Timestamps are compared as
     /// (signed high word, unsigned low word) pairs because Lua numbers are doubles. Returns how many
     /// entries were written.
+    ///
+    /// `strata_mark`: KEYS is the project's marker hash; ARGV is the run token, then per view its name
+    /// and its new marker (empty: leave the marker as it is). Only when every view's run field
+    /// (`<view>|run`) still holds the token does it set the markers and delete the run fields (and
+    /// return 1); otherwise it changes nothing and returns 0.
     static let source = """
         #!lua name=\(library)
 
@@ -56,7 +63,20 @@ enum OnlineFunctions {
           return written
         end
 
+        local function mark(keys, args)
+          local key, token = keys[1], args[1]
+          for i = 2, #args, 2 do
+            if redis.call('HGET', key, args[i] .. '|run') ~= token then return 0 end
+          end
+          for i = 2, #args, 2 do
+            if args[i + 1] ~= '' then redis.call('HSET', key, args[i], args[i + 1]) end
+            redis.call('HDEL', key, args[i] .. '|run')
+          end
+          return 1
+        end
+
         redis.register_function('\(put)', put)
+        redis.register_function('\(mark)', mark)
         """
 
     /// Loads (or replaces) the library on the server.

@@ -69,16 +69,20 @@ public enum OnlineLayout {
         return (tag | UInt64(UInt8(ascii: "}")) << position).littleEndian
     }
 
-    /// A 16-bit fingerprint of a view's feature names and types in order, stored in every record so
-    /// that a record written before the view's features changed is never decoded with the new layout.
-    public static func schemaTag(of features: [Feature]) -> UInt16 {
+    /// A 16-bit fingerprint of a view's stored layout: its feature names and types in order, then its
+    /// join keys' names and types in the view's entity order. Every record carries it, so that a record
+    /// written before the view's features or keys changed is never read with the new layout (`apply`
+    /// commits such a change before it deletes the old records).
+    public static func schemaTag(of features: [Feature], entities: [Entity]) -> UInt16 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for feature in features {
-            for byte in "\(feature.name):\(feature.type.rawValue)\n".utf8 {
+        func add(_ text: String) {
+            for byte in text.utf8 {
                 hash ^= UInt64(byte)
                 hash &*= 0x0000_0100_0000_01B3
             }
         }
+        for feature in features { add("\(feature.name):\(feature.type.rawValue)\n") }
+        for entity in entities { add("@\(entity.joinKey):\(entity.type.rawValue)\n") }
         return UInt16(truncatingIfNeeded: hash ^ (hash >> 16) ^ (hash >> 32) ^ (hash >> 48))
     }
 

@@ -7,7 +7,7 @@ import StrataCore
 /// u8  format version (1)
 /// i64 event timestamp, µs since the Unix epoch, little-endian
 /// i64 created timestamp, µs (Int64.min when the source has none), little-endian
-/// u16 schema tag of the view's features (OnlineLayout.schemaTag), little-endian
+/// u16 schema tag of the view's features and join keys (OnlineLayout.schemaTag), little-endian
 /// ⌈n/8⌉ bytes null bitmap: bit i%8 of byte i/8 set when feature i is null
 /// the non-null values in the view's feature order: float64/int64/timestamp 8 bytes, float32/int32
 /// 4 bytes, bool 1 byte, all little-endian; string a LEB128 byte length then UTF-8 bytes

@@ -7,7 +7,6 @@ final class OnlineWriter {
     let redis: RedisConnection
     /// Entries per FCALL: large enough to amortise the call, small enough not to stall Redis.
     let entriesPerCall: Int
-    private var arguments: [UnsafeRawBufferPointer] = []
     /// A phase's commands, encoded back to back so that they reach hiredis in one copy.
     private let commands = RedisCommandBuffer()
     private var numberText: [UInt8] = []
@@ -53,6 +52,9 @@ final class OnlineWriter {
             batch.fields.withUnsafeBytes { fields in
                 batch.records.bytes.withUnsafeBytes { records in
                     Self.hsetnx.withUnsafeBytes { command in
+                        // The argument pointers borrow the batch's arenas: they live only in this scope.
+                        var arguments: [UnsafeRawBufferPointer] = []
+                        arguments.reserveCapacity(4)
                         for i in 0..<batch.count {
                             arguments.removeAll(keepingCapacity: true)
                             arguments.append(command)
@@ -81,10 +83,15 @@ final class OnlineWriter {
             batch.fields.withUnsafeBytes { fields in
                 batch.records.bytes.withUnsafeBytes { records in
                     batch.deadlines.withUnsafeBytes { deadlines in
+                        // The argument pointers borrow the batch's arenas: they live only in this scope.
+                        var arguments: [UnsafeRawBufferPointer] = []
+                        arguments.reserveCapacity(4 + 3 * min(entriesPerCall, indices.count))
                         var start = 0
                         while start < indices.count {
                             let end = min(start + entriesPerCall, indices.count)
-                            appendCall(batch, indices[start..<end], keys: keys, fields: fields, records: records, deadlines: deadlines)
+                            appendCall(
+                                batch, indices[start..<end], keys: keys, fields: fields, records: records, deadlines: deadlines,
+                                arguments: &arguments)
                             start = end
                         }
                     }
@@ -109,7 +116,7 @@ final class OnlineWriter {
 
     private func appendCall(
         _ batch: EncodedBatch, _ range: ArraySlice<Int>, keys: UnsafeRawBufferPointer, fields: UnsafeRawBufferPointer,
-        records: UnsafeRawBufferPointer, deadlines: UnsafeRawBufferPointer
+        records: UnsafeRawBufferPointer, deadlines: UnsafeRawBufferPointer, arguments: inout [UnsafeRawBufferPointer]
     ) {
         numberText = Array(String(range.count).utf8)
         Self.fcall.withUnsafeBytes { fcall in
@@ -132,6 +139,8 @@ final class OnlineWriter {
                             }
                         }
                         arguments.withUnsafeBufferPointer { commands.append($0) }
+                        // The constants' pointers end with this scope; none may stay in the caller's array.
+                        arguments.removeAll(keepingCapacity: true)
                     }
                 }
             }

@@ -4,7 +4,8 @@ public enum FeatureStatus: UInt8, Sendable, Hashable, CaseIterable, CustomString
     case present
     /// The entity's latest row holds null for the feature.
     case nullValue
-    /// The online store holds nothing for the entity (or its record expired).
+    /// The online store holds nothing for the entity at the lookup time: no record, a record of another
+    /// layout, an expired one, or one whose event time is after the lookup time.
     case notFound
     /// The entity's latest value is older than the view's ttl at lookup time; the value is null.
     case outsideMaxAge

@@ -186,6 +186,9 @@ public final class OnlineStore {
         guard kind == .bulk, let record = reply.bytes,
               let header = OnlineRecord.header(record), header.tag == group.view.tag
         else { return 0 }
+        // A record from after `at` was not known at `at`, and the value it replaced is gone: NOT_FOUND,
+        // never a later value as PRESENT (online equals offline wherever it answers).
+        if header.event > at { return 0 }
         if let expiry = group.expiryMicros, at >= UTCTimestamp.adding(expiry, to: header.event) { return 0 }
         let rows = layout.rows
         if group.ttlMicros > 0, header.event < UTCTimestamp.subtracting(group.ttlMicros, from: at) {

@@ -7,8 +7,15 @@ import StrataRegistry
 
 /// Materialisation (DESIGN.md "Materialisation"): per online view, the latest row per entity in a window,
 /// computed in PostgreSQL, streamed by binary COPY in batches and written to Redis in pipelined batches
-/// with the newer-wins rule; the views' watermarks advance, in one transaction, only after every write
-/// of the run succeeded and Redis was not restarted meanwhile.
+/// with the newer-wins rule.
+///
+/// A window never ends after the time of the run, so a watermark never passes it. Redis witnesses what
+/// it holds (`OnlineMarkers`): a view whose watermark Redis holds no marker for is re-materialised from
+/// the beginning by an incremental run. A run ends in this order: every write done and Redis's `run_id`
+/// unchanged; the markers set, only if Redis kept the run's fields (nothing was flushed); then the
+/// watermarks advance, in one transaction. A failure anywhere leaves the watermarks where they were, and
+/// whatever step fails, a marker matches the registry only when Redis holds everything up to the
+/// watermark (docs/online-layout.md, "Markers").
 ///
 /// Not thread-safe: it uses the registry's PostgreSQL connection and one Redis connection.
 public final class Materializer {
@@ -26,6 +33,38 @@ public final class Materializer {
         public var written: Int
         /// Wall-clock seconds.
         public var seconds: Double
+        /// What Redis's marker showed when it did not witness the view's watermark (Redis lost values):
+        /// the view was then re-materialised from the beginning, or, for a window with a start, left
+        /// for the next incremental run to re-materialise. Nil when Redis held what the registry records.
+        public var redisLoss: OnlineMarkers.Finding?
+        /// Whether Redis's marker now witnesses the view's watermark; false only when `redisLoss` is set
+        /// and the window has a start, so values before it are still missing.
+        public var witnessed: Bool
+    }
+
+    /// A view the run left alone, and why.
+    public struct SkippedView: Sendable, Hashable {
+        /// The view.
+        public var view: String
+        /// Why it was not materialised.
+        public var reason: String
+    }
+
+    /// What a run did.
+    public struct Report: Sendable {
+        /// The views materialised.
+        public var views: [ViewReport]
+        /// The views left alone, each with its reason.
+        public var skipped: [SkippedView]
+        /// The end asked for (µs).
+        public var requestedEnd: Int64
+        /// The end used: the one asked for, or the time of the run when that was earlier.
+        public var end: Int64
+        /// Views whose keys, left stale by an `apply`, were deleted before the run wrote anything.
+        public var cleaned: [OnlineCleanup.Cleaned]
+
+        /// Whether the end asked for was after the time of the run.
+        public var isClamped: Bool { end < requestedEnd }
     }
 
     /// Called after each batch with the view, the entities written so far and the seconds elapsed.
@@ -46,33 +85,34 @@ public final class Materializer {
         self.redis = redis
     }
 
-    /// Materialises `[start, end]` (inclusive; nil start: the beginning of time) of the named online
-    /// views (all online views when nil), then moves their watermarks forward to `end`.
+    /// Materialises `[start, end]` (inclusive; nil start: the beginning of time; an end after the time of
+    /// the run is clamped to it) of the named online views (all online views when nil), then moves their
+    /// watermarks forward to the end.
     /// - Throws: `OnlineError` for an unknown or offline-only view, a window that ends before it starts,
-    ///   or a Redis restart during the run; `RedisError`/`PostgresError` when a service fails.
+    ///   or Redis restarting or losing data during the run; `RedisError`/`PostgresError` when a service fails.
     @discardableResult
     public func materialize(
         project: String, views names: [String]? = nil, start: Int64?, end: Int64, progress: Progress = { _, _, _ in }
-    ) throws -> [ViewReport] {
+    ) throws -> Report {
         if let start, start > end {
             throw OnlineError(
                 .badInput,
                 "the window starts at \(UTCTimestamp.format(start)), after its end \(UTCTimestamp.format(end)); expected --start <= --end")
         }
         let views = try onlineViews(project: project, names: names)
-        return try run(project: project, plans: views.map { ($0, start) }, end: end, progress: progress)
+        return try run(project: project, views: views, window: .fixed(start: start), requestedEnd: end, progress: progress)
     }
 
-    /// Materialises each online view (or the named ones) from its watermark (inclusive; the beginning of
-    /// time on the first run) to `end`, then moves the watermarks to `end`. A view whose watermark is
-    /// already past `end` is left alone.
+    /// Materialises each online view (or the named ones) from its watermark (inclusive) to `end` (clamped
+    /// to the time of the run), then moves the watermarks to that end. A view materialises from the
+    /// beginning on its first run, and when Redis holds no marker matching its watermark; a view whose
+    /// watermark is already past the end is skipped, and reported.
     @discardableResult
     public func materializeIncremental(
         project: String, views names: [String]? = nil, end: Int64, progress: Progress = { _, _, _ in }
-    ) throws -> [ViewReport] {
+    ) throws -> Report {
         let views = try onlineViews(project: project, names: names)
-        let marks = try registry.watermarks(project: project)
-        return try run(project: project, plans: views.map { ($0, marks[$0.view.name]) }, end: end, progress: progress)
+        return try run(project: project, views: views, window: .fromWatermark, requestedEnd: end, progress: progress)
     }
 
     func onlineViews(project: String, names: [String]?) throws -> [OnlineView] {
@@ -92,17 +132,65 @@ public final class Materializer {
         return try repository.featureViews.filter(\.online).map { try OnlineView(named: $0.name, in: repository) }
     }
 
-    func run(project: String, plans: [(OnlineView, Int64?)], end: Int64, progress: Progress) throws -> [ViewReport] {
+    /// Where each view's window starts.
+    enum Window {
+        /// The same start for every view (nil: the beginning of time).
+        case fixed(start: Int64?)
+        /// Each view's watermark; the beginning of time for a view that never ran or that Redis lost.
+        case fromWatermark
+    }
+
+    /// One view's part of a run.
+    struct Step {
+        var view: OnlineView
+        var start: Int64?
+        var redisLoss: OnlineMarkers.Finding?
+        /// Whether the run's marker for the view witnesses its new watermark.
+        var witnessed: Bool
+        /// Whether the watermark is set to the run's end even if that moves it back.
+        var resets: Bool
+        /// The watermark the registry will hold for the view after the run.
+        var watermark: Int64
+    }
+
+    func run(project: String, views: [OnlineView], window: Window, requestedEnd: Int64, progress: Progress) throws -> Report {
+        let end = min(requestedEnd, OnlineClock.nowMicros())
+        let cleaned = try OnlineCleanup.complete(project: project, registry: registry, redis: redis)
         let serverBefore = try OnlineFunctions.runID(redis)
         try OnlineFunctions.load(redis)
+        let token = OnlineMarkers.newToken()
+        let marks = try registry.watermarkStates(project: project)
+        let markers = try OnlineMarkers.begin(project: project, views: views.map(\.view.name), token: token, redis: redis)
+        var steps: [Step] = []
+        var skipped: [SkippedView] = []
+        for view in views {
+            let name = view.view.name
+            let mark = marks[name]
+            let finding = mark.map { OnlineMarkers.Finding(view: name, watermark: $0, marker: markers[name]) }
+            let loss = finding?.isWitnessed == false ? finding : nil
+            let start: Int64?
+            switch window {
+            case .fixed(let fixed): start = fixed
+            case .fromWatermark: start = loss == nil ? mark?.micros : nil
+            }
+            if let start, start > end {
+                skipped.append(SkippedView(view: name, reason: skipReason(window: window, start: start, end: end, requestedEnd: requestedEnd)))
+                continue
+            }
+            let resets = loss != nil && start == nil
+            let watermark = resets ? end : max(mark?.micros ?? end, end)
+            steps.append(
+                Step(view: view, start: start, redisLoss: loss, witnessed: mark == nil || loss == nil || start == nil,
+                     resets: resets, watermark: watermark))
+        }
         let writer = OnlineWriter(redis: redis)
         var reports: [ViewReport] = []
-        var marks: [String: Int64] = [:]
         do {
-            for (view, start) in plans {
-                if let start, start > end { continue }
-                reports.append(try materialize(view, start: start, end: end, writer: writer, progress: progress))
-                marks[view.view.name] = end
+            for step in steps {
+                var report = try materialize(step.view, start: step.start, end: end, writer: writer, progress: progress)
+                report.redisLoss = step.redisLoss
+                report.witnessed = step.witnessed
+                reports.append(report)
             }
             let serverAfter = try OnlineFunctions.runID(redis)
             guard serverAfter == serverBefore else { throw restarted(nil) }
@@ -110,8 +198,26 @@ public final class Materializer {
             if let serverNow = try? OnlineFunctions.runID(redis), serverNow != serverBefore { throw restarted(error) }
             throw error
         }
-        try registry.advanceWatermarks(project: project, to: marks)
-        return reports
+        let newMarkers = steps.map { step in
+            (view: step.view.view.name, marker: step.witnessed ? OnlineMarkers.value(Watermark(micros: step.watermark, runToken: token)) : nil)
+        } + skipped.map { (view: $0.view, marker: String?.none) }
+        guard try OnlineMarkers.finish(project: project, token: token, markers: newMarkers, redis: redis) else {
+            throw OnlineError(
+                .redisLostData,
+                "Redis at \(redis.url.redacted) lost this run's marker fields during materialisation (FLUSHALL or FLUSHDB, or another materialisation of the same views started meanwhile), so values written before may be gone; the watermarks were not advanced: run the materialisation again")
+        }
+        try registry.recordRun(
+            project: project, runToken: token,
+            updates: steps.map { Watermark.Update(view: $0.view.view.name, micros: end, resets: $0.resets) })
+        return Report(views: reports, skipped: skipped, requestedEnd: requestedEnd, end: end, cleaned: cleaned)
+    }
+
+    func skipReason(window: Window, start: Int64, end: Int64, requestedEnd: Int64) -> String {
+        let limit = end < requestedEnd ? "the time of this run, \(UTCTimestamp.format(end))" : "--end \(UTCTimestamp.format(end))"
+        switch window {
+        case .fixed: return "the window starts at \(UTCTimestamp.format(start)), after \(limit)"
+        case .fromWatermark: return "its watermark \(UTCTimestamp.format(start)) is already after \(limit); nothing to do"
+        }
     }
 
     func restarted(_ error: RedisError?) -> OnlineError {
@@ -152,7 +258,7 @@ public final class Materializer {
         if let queue { written += try queue.finish() }
         return ViewReport(
             view: view.view.name, start: start, end: end, entities: entities, written: written,
-            seconds: Self.seconds(clock.now - began))
+            seconds: Self.seconds(clock.now - began), redisLoss: nil, witnessed: true)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -3,9 +3,10 @@ import StrataCore
 import StrataOffline
 import StrataPostgres
 import StrataRedis
+import StrataRegistry
 
 /// Push (the path for streaming sources): rows of one view written straight to the online store with
-/// the newer-wins rule and, optionally, appended to the view's source table in the same transaction.
+/// the newer-wins rule and, optionally, first appended to the view's source table and committed.
 /// Every row is parsed and checked before anything is written.
 public struct OnlinePush {
     /// Parsed rows of one view, as columns.
@@ -133,22 +134,32 @@ public struct OnlinePush {
         return builder.finish()
     }
 
-    /// Writes `rows` to Redis with the newer-wins rule; with `offline`, first appends them to the view's
-    /// source table inside a transaction that commits only after Redis accepted every write.
+    /// Writes `rows` (the command line's and the server's push): first the deletions an `apply` left
+    /// pending; then, with `offline`, the rows appended to the view's source table in one transaction,
+    /// committed; then the rows written to Redis with the newer-wins rule, which makes a retry safe.
     /// - Returns: the number of records that replaced (or created) a stored one.
+    /// - Throws: `OnlineError.onlineWriteFailed` when Redis fails after the offline commit (or, without
+    ///   `offline`, at all), saying what each store holds and how to finish safely;
+    ///   `OnlineError.cleanupFailed` (nothing written) or `PostgresError` otherwise.
     @discardableResult
-    public func write(_ rows: Rows, redis: RedisConnection, offline: PostgresConnection? = nil) throws -> Int {
+    public func write(_ rows: Rows, registry: Registry, redis: RedisConnection, offline: Bool) throws -> Int {
         let batch = EncodedBatch(
             view: view, keys: rows.keys, event: rows.event, created: rows.created, features: rows.features,
             now: OnlineClock.nowMicros())
-        func writeOnline() throws -> Int {
+        _ = try OnlineCleanup.complete(project: view.project, registry: registry, redis: redis)
+        if offline {
+            try registry.connection.transaction { db in try appendOffline(rows, db: db) }
+        }
+        do {
             try OnlineFunctions.load(redis)
             return try OnlineWriter(redis: redis).write(batch)
-        }
-        guard let offline else { return try writeOnline() }
-        return try offline.transaction { db in
-            try appendOffline(rows, db: db)
-            return try writeOnline()
+        } catch let error as RedisError {
+            let table = view.source.table
+            let held = "so the online store holds some, all or none of them"
+            let message = offline
+                ? "the \(rows.count) rows were appended to \(table) and committed, but writing them to Redis at \(redis.url.redacted) failed, \(held): re-run this push without --offline to write them online, which is safe (a value in Redis is never replaced by an older one); re-running it with --offline would append them to \(table) a second time"
+                : "writing the \(rows.count) rows to Redis at \(redis.url.redacted) failed, \(held), and nothing was written offline: re-running the push is safe (a value in Redis is never replaced by an older one)"
+            throw OnlineError(.onlineWriteFailed, message, underlying: error.description)
         }
     }
 

@@ -3,49 +3,45 @@ import StrataCore
 import StrataOnline
 import StrataRegistry
 
-/// `strata apply [DIR]`: registers the schema files, in one transaction.
+/// `strata apply [DIR]`: registers the schema files, in one transaction, then deletes the online values
+/// the change made unreadable.
 struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Register the schema files: new versions of what changed, in one transaction. Applying the same files twice is a no-op.")
+        abstract: "Register the schema files: new versions of what changed, in one transaction. Applying the same files twice is a no-op.",
+        discussion: """
+            A breaking change (a feature removed or retyped, a view, entity or service removed, a changed \
+            join key) is refused unless --allow-breaking is given. Online views whose stored values the \
+            change invalidates (removed, turned offline, features or join keys changed) get their watermark \
+            reset in the same transaction; their Redis keys are deleted afterwards. A deletion that fails \
+            is reported, and retried by the next apply, materialize or push.
+            """)
 
     @OptionGroup var schema: SchemaOptions
     @OptionGroup var connection: ConnectionOptions
+
+    @Flag(name: .customLong("allow-breaking"), help: "Apply breaking changes too (see `strata plan`).")
+    var allowBreaking = false
 
     @Flag(name: .long, help: "Print what was applied as JSON.")
     var json = false
 
     func run() throws {
         let (repository, registry) = try SchemaLoading.loadValidated(directory: schema.directory, connection: connection)
-        let stale = try clearOnlineKeys(before: repository, registry: registry)
-        let plan = try registry.apply(repository)
-        for view in stale { try registry.removeWatermark(project: repository.project, view: view) }
+        let outcome = try SchemaApply.apply(
+            repository, registry: registry, allowBreaking: allowBreaking, redis: { try OnlineCommandSupport.redis(connection) })
         if json {
-            print(try JSONOutput.encode(PlanOutput(plan: plan, indexAdvice: [])))
-        } else if plan.isEmpty {
+            print(try JSONOutput.encode(PlanOutput(plan: outcome.plan, indexAdvice: [])))
+        } else if outcome.plan.isEmpty {
             print("No changes: project \(repository.project) is up to date.")
         } else {
-            print(plan.render().replacingOccurrences(of: "Plan for project", with: "Applied to project"))
+            print(outcome.plan.render().replacingOccurrences(of: "Plan for project", with: "Applied to project"))
         }
-    }
-
-    /// Deletes the Redis keys of online views that the new schema removes, turns offline or re-lays out
-    /// (docs/online-layout.md), before the registry changes; returns those views. Redis may be down when
-    /// none of them was ever materialised.
-    func clearOnlineKeys(before repository: Repository, registry: Registry) throws -> [String] {
-        let current = try registry.repository(project: repository.project)
-        let views = OnlineStore.viewsToClear(from: current, to: repository)
-        guard !views.isEmpty else { return [] }
-        let marks = try registry.watermarks(project: repository.project)
-        do {
-            let redis = try OnlineCommandSupport.redis(connection)
-            for view in views {
-                let removed = try OnlineStore.removeKeys(project: repository.project, view: view, redis: redis)
-                if !json { print("Removed \(removed) online keys of feature view \(view).") }
+        if !json {
+            for cleaned in outcome.cleanup.cleaned {
+                print("Deleted \(cleaned.keys) online keys of feature view \(cleaned.view).")
             }
-        } catch where views.allSatisfy({ marks[$0] == nil }) {
-            return views
         }
-        return views
+        for failed in outcome.cleanup.failed { Terminal.printError("warning: \(failed)") }
     }
 }

@@ -146,7 +146,7 @@ struct DemoCommand: ParsableCommand {
         let redis = try RedisConnection(url: RedisURL(services.redis.url), timeout: .seconds(30))
         let reports = try Materializer(registry: registry, redis: redis)
             .materializeIncremental(project: project, end: sample.end)
-        for report in reports {
+        for report in reports.views {
             print("  \(report.view): \(report.entities) entities in \(String(format: "%.2f", report.seconds)) s")
         }
         step("Online lookup at \(UTCTimestamp.format(sample.end)) (driver 1001, customer \(SampleData.firstCustomerID))")

@@ -11,8 +11,11 @@ struct MaterializeCommand: ParsableCommand {
         commandName: "materialize",
         abstract: "Write, per online feature view and entity, the latest row whose event time lies in [--start, --end] to Redis.",
         discussion: """
-            Values in Redis are never replaced by older ones. The views' watermarks move forward to --end only \
-            after every write succeeded, so `materialize-incremental` continues from there.
+            Values in Redis are never replaced by older ones. An --end after the time of the run is clamped \
+            to it (and the output says so), so a watermark never passes the time of the run. The views' \
+            watermarks move forward to the end only after every write succeeded, so \
+            `materialize-incremental` continues from there. Exit 3 when Redis restarts or loses data during \
+            the run; the watermarks then stay where they were.
             """)
 
     @Option(name: .long, help: ArgumentHelp("Start of the window (inclusive), ISO-8601 UTC.", valueName: "time"))
@@ -54,17 +57,17 @@ struct MaterializeOptions: ParsableArguments {
         guard batchRows > 0 else { throw ValidationError("--batch-rows must be positive") }
     }
 
-    /// Opens the registry and Redis, runs `body`, and prints its reports.
-    func run(_ body: (Materializer, String, [String]?, Int64) throws -> [Materializer.ViewReport]) throws {
+    /// Opens the registry and Redis, runs `body`, and prints its report.
+    func run(_ body: (Materializer, String, [String]?, Int64) throws -> Materializer.Report) throws {
         let registry = try connection.openRegistry()
         let project = try registry.resolveProject(project)
         let materializer = Materializer(registry: registry, redis: try OnlineCommandSupport.redis(connection))
         materializer.batchRows = batchRows
         let names = views.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         let end = try OnlineCommandSupport.time(end, option: "--end")
-        let reports = try OnlineCommandSupport.reportingRestarts { try body(materializer, project, names, end) }
+        let report = try body(materializer, project, names, end)
         Terminal.endProgress()
-        OnlineCommandSupport.print(reports)
+        OnlineCommandSupport.print(report)
     }
 }
 
@@ -81,15 +84,6 @@ enum OnlineCommandSupport {
     /// The wall clock in µs since the Unix epoch.
     static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1e6).rounded()) }
 
-    /// Runs a materialisation, reporting a Redis restart as an unreachable service (exit 3).
-    static func reportingRestarts<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as OnlineError where error.code == .redisRestarted {
-            throw CLIError(.unreachable, error.description)
-        }
-    }
-
     /// A Redis connection to the configured server.
     static func redis(_ connection: ConnectionOptions) throws -> RedisConnection {
         try RedisConnection(url: RedisURL(try connection.redisURL()), timeout: .seconds(30))
@@ -101,14 +95,32 @@ enum OnlineCommandSupport {
         Terminal.progress("\(view): \(entities) entities, \(rate) entities/s")
     }
 
-    /// One line per view of a run.
-    static func print(_ reports: [Materializer.ViewReport]) {
-        if reports.isEmpty { Swift.print("Nothing to materialise: every view is up to date.") }
-        for report in reports {
-            let window = "[\(report.start.map(UTCTimestamp.format) ?? "beginning"), \(UTCTimestamp.format(report.end))]"
-            let rate = report.seconds > 0 ? Int(Double(report.entities) / report.seconds) : 0
+    /// The run's report: the clamped end, stale keys deleted first, one line per view materialised or
+    /// skipped; Redis's losses also as warnings on stderr.
+    static func print(_ report: Materializer.Report) {
+        if report.isClamped {
             Swift.print(
-                "\(report.view): \(report.entities) entities in \(window), \(report.written) written (the rest were older than Redis's or already expired), \(String(format: "%.2f", report.seconds)) s, \(rate) entities/s")
+                "--end \(UTCTimestamp.format(report.requestedEnd)) is after the time of this run: materialised up to \(UTCTimestamp.format(report.end)) instead, so that no watermark passes the present.")
+        }
+        for cleaned in report.cleaned {
+            Swift.print("Deleted \(cleaned.keys) stale online keys of feature view \(cleaned.view) (left by apply).")
+        }
+        if report.views.isEmpty && report.skipped.isEmpty { Swift.print("Nothing to materialise: no online feature views.") }
+        for view in report.views {
+            if let loss = view.redisLoss {
+                let consequence = view.start == nil
+                    ? "re-materialised feature view \(view.view) from the beginning"
+                    : "this window starts at \(UTCTimestamp.format(view.start ?? 0)), so older values are still missing: the next materialize-incremental re-materialises feature view \(view.view) from the beginning"
+                Terminal.printError("warning: \(loss); \(consequence)")
+            }
+            let window = "[\(view.start.map(UTCTimestamp.format) ?? "beginning"), \(UTCTimestamp.format(view.end))]"
+            let rate = view.seconds > 0 ? Int(Double(view.entities) / view.seconds) : 0
+            let rebuilt = view.redisLoss != nil && view.start == nil ? " (re-materialised: Redis had lost it)" : ""
+            Swift.print(
+                "\(view.view): \(view.entities) entities in \(window)\(rebuilt), \(view.written) written (the rest were older than Redis's or already expired), \(String(format: "%.2f", view.seconds)) s, \(rate) entities/s")
+        }
+        for skipped in report.skipped {
+            Swift.print("\(skipped.view): skipped: \(skipped.reason).")
         }
     }
 }

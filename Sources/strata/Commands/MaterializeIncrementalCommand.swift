@@ -9,7 +9,10 @@ struct MaterializeIncrementalCommand: ParsableCommand {
         abstract: "Materialise each online feature view from its watermark (the beginning of time on the first run) to --end.",
         discussion: """
             The watermarks advance only after every write of the run succeeded; a failed or killed run leaves \
-            them where they were, and running again converges to the same state.
+            them where they were, and running again converges to the same state. A view whose watermark \
+            Redis holds no marker for (Redis restarted without persistence, was flushed or replaced) is \
+            re-materialised from the beginning, with a warning. A view whose watermark is already past --end \
+            is skipped and reported; an --end after the time of the run is clamped to it.
             """)
 
     @OptionGroup var options: MaterializeOptions

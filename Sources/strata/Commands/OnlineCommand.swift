@@ -11,7 +11,9 @@ struct OnlineCommand: ParsableCommand {
         abstract: "Look up online feature values and print Feast's get-online-features response JSON.",
         discussion: """
             Statuses: PRESENT, NULL_VALUE, NOT_FOUND, OUTSIDE_MAX_AGE (older than the view's ttl at --at; \
-            the value is then null).
+            the value is then null). The online store keeps only each entity's latest record: a record whose \
+            event time is after --at is reported NOT_FOUND, never as the value at --at. A warning on stderr \
+            names each view whose values Redis has lost since they were materialised.
             """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -21,7 +23,7 @@ struct OnlineCommand: ParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("One entity row: join keys and values.", valueName: "key=value,..."))
     var entity: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Lookup time, ISO-8601 UTC (default: now); decides OUTSIDE_MAX_AGE.", valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp("Lookup time, ISO-8601 UTC (default: now); decides OUTSIDE_MAX_AGE, and NOT_FOUND for records from after it.", valueName: "time"))
     var at: String?
 
     @Flag(name: .customLong("full-feature-names"), help: "Name features view__feature in the response.")
@@ -53,9 +55,15 @@ struct OnlineCommand: ParsableCommand {
                 return (String(parts[0]).trimmingCharacters(in: .whitespaces), String(parts[1]).trimmingCharacters(in: .whitespaces))
             }
         }
-        let store = OnlineStore(redis: try OnlineCommandSupport.redis(connection), repository: repository)
+        let redis = try OnlineCommandSupport.redis(connection)
+        let store = OnlineStore(redis: redis, repository: repository)
         let result = try store.onlineFeatures(
             query, entities: try query.entities(parsing: rows), at: try at.map { try OnlineCommandSupport.time($0, option: "--at") })
+        let views = Array(Set(query.references.map(\.view))).sorted()
+        for finding in try OnlineMarkers.check(project: project, views: views, registry: registry, redis: redis)
+        where !finding.isWitnessed {
+            Terminal.printError("warning: \(finding); run `strata materialize-incremental` to restore it")
+        }
         print(result.feastJSON(fullFeatureNames: fullFeatureNames))
     }
 }

@@ -32,13 +32,18 @@ struct PlanOutput: Encodable {
     var plan: Plan
     var indexAdvice: [String]
 
-    enum CodingKeys: String, CodingKey { case project, changes, breaking, indexAdvice = "index_advice" }
+    enum CodingKeys: String, CodingKey {
+        case project, changes, breaking
+        case onlineResets = "online_resets"
+        case indexAdvice = "index_advice"
+    }
 
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(plan.project, forKey: .project)
         try c.encode(plan.changes, forKey: .changes)
         try c.encode(plan.hasBreakingChanges, forKey: .breaking)
+        try c.encode(plan.onlineResets, forKey: .onlineResets)
         try c.encode(indexAdvice, forKey: .indexAdvice)
     }
 }

@@ -11,7 +11,11 @@ struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
         abstract: "Score a spine offline: point-in-time features for each row, then the model's prediction.",
-        discussion: "Output: the spine's columns, the model's features, then the prediction column (`prediction`, or --prediction-column).")
+        discussion: """
+            Output: the spine's columns, the model's features, then the prediction column (`prediction`, or \
+            --prediction-column). A model whose features were retyped or removed since it was trained is \
+            refused (exit 2).
+            """)
 
     @Option(name: .long, help: "The model's name.") var model: String
     @Option(name: .long, help: "The version (default: production, else the latest).") var version: Int?
@@ -32,6 +36,7 @@ struct PredictCommand: ParsableCommand {
         let destination = try TrainingSetOutput(argument: output)
         let registry = try connection.openRegistry()
         let registered = try ModelStore(registry: registry).load(name: model, version: version, project: project)
+        try ModelCompatibility.check(registered, registry: registry)
         let trained = try Model(artifact: registered.artifact)
         let references = try registered.features.map { text in
             guard let reference = FeatureReference(parsing: text) else {

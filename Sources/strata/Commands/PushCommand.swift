@@ -11,7 +11,10 @@ struct PushCommand: ParsableCommand {
         discussion: """
             The header names the view's join keys, its source's event-timestamp column (or event_timestamp), \
             optionally the created-timestamp column (default: now) and every feature. An empty field is null. \
-            Every row is checked first: a malformed row is reported with its line number and nothing is written.
+            Every row is checked first: a malformed row is reported with its line number and nothing is written. \
+            With --offline the rows are appended to the source table and committed first (one transaction), \
+            then written online. When Redis fails the exit code is 3 and the message says what each store \
+            holds; writing the same rows online again is always safe, because newer values win.
             """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -22,7 +25,7 @@ struct PushCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The CSV file.", valueName: "file.csv"))
     var file: String
 
-    @Flag(name: .long, help: "Also append the rows to the view's source table, in one transaction with the online writes.")
+    @Flag(name: .long, help: "Also append the rows to the view's source table, committed (one transaction) before the online writes.")
     var offline = false
 
     @Option(name: .long, help: "The project (default: the only registered project).")
@@ -34,8 +37,7 @@ struct PushCommand: ParsableCommand {
         let onlineView = try OnlineView(named: view, in: try registry.repository(project: project))
         let push = OnlinePush(view: onlineView)
         let rows = try push.parse(try CSVTable.read(path: file), now: OnlineCommandSupport.now())
-        let written = try push.write(
-            rows, redis: try OnlineCommandSupport.redis(connection), offline: offline ? registry.connection : nil)
+        let written = try push.write(rows, registry: registry, redis: try OnlineCommandSupport.redis(connection), offline: offline)
         print("\(view): \(rows.count) rows pushed, \(written) written online (the rest were older than Redis's or already expired)\(offline ? ", appended to \(onlineView.source.table)" : "").")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import StrataCore
 import StrataOffline
+import StrataOnline
 import StrataPostgres
 import StrataRedis
 import StrataRegistry
@@ -18,6 +19,7 @@ enum ErrorReport {
         case is SchemaErrors, is SchemaError: CLIError.Code.badInput.rawValue
         case let e as PostgresError: e.isUnreachable ? CLIError.Code.unreachable.rawValue : CLIError.Code.badInput.rawValue
         case let e as RedisError: e.isUnreachable ? CLIError.Code.unreachable.rawValue : CLIError.Code.badInput.rawValue
+        case let e as OnlineError: e.isServiceFailure ? CLIError.Code.unreachable.rawValue : CLIError.Code.badInput.rawValue
         case is RegistryError, is OfflineError, is TrainingError: CLIError.Code.badInput.rawValue
         default: CLIError.Code.badInput.rawValue
         }
