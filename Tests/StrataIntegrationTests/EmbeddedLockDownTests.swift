@@ -102,8 +102,6 @@ struct EmbeddedLockDownTests {
         defer { cleanUp() }
         let old = try OldLayout.start(directory: directory)
         #expect(try mode(directory) == 0o755)
-        let trusted = try PostgresConnection(url: "postgresql://postgres@127.0.0.1:\(old.postgresPort)/strata")
-        try trusted.executeScript("CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)")
         let openRedis = try RedisConnection(url: RedisURL(old.redis.url))
         _ = try openRedis.command("SET", "kept", "yes")
 
@@ -111,9 +109,12 @@ struct EmbeddedLockDownTests {
         #expect(services.postgres.state == .started)
         #expect(services.redis.state == .started)
         #expect(try PostgresConnection(url: services.postgres.url).execute("SELECT v FROM kept").string(0, 0) == "42")
-        #expect(try RedisConnection(url: RedisURL(services.redis.url)).command("GET", "kept") == .bulk(Array("yes".utf8)))
+        #expect(try RedisConnection(url: RedisURL(services.redis.url)).command("GET", "kept").string == "yes")
         #expect(throws: PostgresError.self) {
             try PostgresConnection(url: "postgresql://postgres@127.0.0.1:\(services.postgres.port)/strata")
+        }
+        #expect(throws: RedisError.self) {
+            try RedisConnection(url: RedisURL("redis://127.0.0.1:\(services.redis.port)/0")).command("GET", "kept")
         }
         let root = try mode(directory)
         #expect(root & 0o077 == 0 || (geteuid() == 0 && root == 0o710))
@@ -181,10 +182,12 @@ enum OtherUser {
     }
 }
 
-/// The state folder of older versions, made by hand: a cluster created with trust authentication and a Redis
-/// with neither password nor persistence, both running, the folder of mode 0755.
+/// The state folder of older versions, made by hand: a cluster created with trust authentication holding the
+/// table `kept`, and a running Redis with neither password nor persistence, the folder of mode 0755.
+///
+/// The cluster is filled in single-user mode rather than started: Foundation's `Process` would wait for a daemon
+/// that `pg_ctl start` leaves behind (see `ProcessRunner`).
 struct OldLayout {
-    var postgresPort: Int
     var redis: LocalRedis
 
     static func start(directory: String) throws -> OldLayout {
@@ -196,30 +199,30 @@ struct OldLayout {
         if asPostgres {
             for path in [folder, "\(folder)/run"] { chown(path, try uid("postgres"), try gid("postgres")) }
         }
-        func run(_ program: String, _ arguments: [String]) throws {
+        func run(_ program: String, _ arguments: [String], input: String? = nil) throws {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: asPostgres ? "/usr/sbin/runuser" : binaries.path(program))
             process.arguments = asPostgres ? ["-u", "postgres", "--", binaries.path(program)] + arguments : arguments
             process.currentDirectoryURL = URL(fileURLWithPath: folder)
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            process.standardInput = FileHandle.nullDevice
+            let stdin = Pipe()
+            process.standardInput = stdin
             try process.run()
+            stdin.fileHandleForWriting.write(Data((input ?? "").utf8))
+            try stdin.fileHandleForWriting.close()
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {
                 throw TestServices.Failure(description: "\(program) \(arguments) exited with \(process.terminationStatus)")
             }
         }
         try run("initdb", ["-D", "\(folder)/data", "--auth=trust", "-U", "postgres", "-E", "UTF8", "--no-locale"])
-        let port = try freePort()
-        try run("pg_ctl", [
-            "start", "-w", "-D", "\(folder)/data", "-l", "\(folder)/postgres.log",
-            "-o", "-p \(port) -k \(folder)/run -c listen_addresses=127.0.0.1",
-        ])
-        let admin = try PostgresConnection(url: "postgresql://postgres@127.0.0.1:\(port)/postgres")
-        try admin.execute("CREATE DATABASE strata")
+        try run("postgres", ["--single", "-D", "\(folder)/data", "postgres"], input: "CREATE DATABASE strata;\n")
+        try run(
+            "postgres", ["--single", "-D", "\(folder)/data", "strata"],
+            input: "CREATE TABLE kept (v int);\nINSERT INTO kept VALUES (42);\n")
         let redis = try LocalRedis.start(directory: "\(directory)/redis", password: nil, persistent: false)
-        return OldLayout(postgresPort: port, redis: redis)
+        return OldLayout(redis: redis)
     }
 
     private static func uid(_ name: String) throws -> uid_t {
@@ -230,21 +233,5 @@ struct OldLayout {
     private static func gid(_ name: String) throws -> gid_t {
         guard let entry = getpwnam(name) else { throw TestServices.Failure(description: "no user \(name)") }
         return entry.pointee.pw_gid
-    }
-
-    private static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr = in_addr(s_addr: in_addr_t(0x7F00_0001).bigEndian)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard bound else { throw TestServices.Failure(description: "no free port") }
-        return Int(in_port_t(bigEndian: address.sin_port))
     }
 }
