@@ -7,14 +7,10 @@ import Testing
 /// The embedded Redis keeps its data across `strata down` and `strata up`; throwaway servers keep nothing.
 @Suite("Embedded Redis persistence", .enabled(if: TestServices.enabled))
 struct EmbeddedPersistenceTests {
-    let scratch = "/tmp/strata-persistence-test-\(UUID().uuidString.prefix(8))"
-    var directory: String { "\(scratch)/.strata" }
-
-    init() throws {
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-    }
-
     @Test func downThenUpKeepsEveryValue() throws {
+        let scratch = "/tmp/strata-persistence-test-\(UUID().uuidString.prefix(8))"
+        let directory = "\(scratch)/.strata"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer {
             _ = try? LocalServices.down(directory: directory)
             try? FileManager.default.removeItem(atPath: scratch)

@@ -15,7 +15,13 @@ struct ThrowawayReaperTests {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         child.arguments = ["--testing-library", "swift-testing", "--filter", "holdThrowawayServicesUntilKilled"]
-        child.environment = ProcessInfo.processInfo.environment.merging([OrphanMaker.variable: ready]) { _, new in new }
+        // The child uses this process's shared servers, so that the only throwaway servers it starts are the
+        // ones under test (whose folder it reports).
+        let shared = try TestServices.shared
+        child.environment = ProcessInfo.processInfo.environment.merging([
+            OrphanMaker.variable: ready, "STRATA_TEST_POSTGRES_URL": shared.postgresURL,
+            "STRATA_TEST_REDIS_URL": shared.redisURL,
+        ]) { _, new in new }
         child.standardOutput = FileHandle.nullDevice
         child.standardError = FileHandle.nullDevice
         child.standardInput = FileHandle.nullDevice
