@@ -2,8 +2,10 @@ import Foundation
 
 /// The embedded default: a local PostgreSQL and Redis under one folder (`.strata/`), started by `strata up`.
 ///
-/// The folder holds `pg/` (PostgreSQL's cluster and log), `redis/` (Redis's settings and log) and
-/// `services.json` (URLs, ports, pids and folders). Data survives `down` and `up`; ports are kept when free.
+/// The folder (mode 0700) holds `pg/` (PostgreSQL's cluster and log), `redis/` (Redis's settings, append-only
+/// file and log), the two passwords (`postgres.password`, `redis.password`, mode 0600) and `services.json`
+/// (URLs without passwords, ports, pids and folders). Both services require their password and listen on
+/// 127.0.0.1 only. Data survives `down` and `up`; ports are kept when free.
 public enum LocalServices {
     /// The folder used when none is given.
     public static let defaultDirectory = ".strata"
@@ -13,32 +15,48 @@ public enum LocalServices {
     /// Starts whichever of the two services is not running and records both in `services.json`.
     ///
     /// Idempotent: a service whose pid is alive and whose port answers is reported as `.alreadyRunning`;
-    /// one that died (leaving stale pid files) is started again on its data.
+    /// one that died (leaving stale pid files) is started again on its data. A folder made by an older Strata
+    /// (services open to every local user, Redis without an append-only file) is locked down: its folder and files
+    /// made private, PostgreSQL given a password, Redis restarted with one after writing its data to disk.
     public static func up(directory: String = defaultDirectory) throws -> ServicesRecord {
         let root = Paths.absolute(directory)
-        try Paths.createDirectory(root)
+        try Paths.createPrivateDirectory(root, passableBy: try ServiceAccount.forPostgres())
+        let credentials = try LocalCredentials.load(from: root)
         let previous = try? ServicesRecord.read(from: root)
 
         let postgresFolder = try postgresDirectory(root: root)
         var startedPostgres: LocalPostgres?
         let postgres: ServiceRecord
-        if let running = LocalPostgres.running(directory: postgresFolder, database: database) {
-            postgres = record(running, .alreadyRunning)
+        let runningPostgres = LocalPostgres.running(
+            directory: postgresFolder, database: database, password: credentials.postgresPassword)
+        if let running = runningPostgres, LocalPostgres.requiresPassword(directory: postgresFolder),
+           !credentials.postgresPasswordIsNew {
+            postgres = record(running, .alreadyRunning, root: root)
         } else {
+            try runningPostgres?.stop()
             let server = try LocalPostgres.start(
-                directory: postgresFolder, port: reusable(previous?.postgres.port), database: database)
+                directory: postgresFolder, port: reusable(runningPostgres?.port ?? previous?.postgres.port),
+                database: database, password: credentials.postgresPassword,
+                resettingPassword: credentials.postgresPasswordIsNew)
             startedPostgres = server
-            postgres = record(server, .started)
+            postgres = record(server, .started, root: root)
         }
 
         let redis: ServiceRecord
         do {
             let redisFolder = "\(root)/redis"
-            if let running = LocalRedis.running(directory: redisFolder) {
-                redis = record(running, .alreadyRunning)
+            let runningRedis = LocalRedis.running(directory: redisFolder)
+            if let running = runningRedis, running.password == credentials.redisPassword, running.persistent {
+                redis = record(running, .alreadyRunning, root: root)
             } else {
-                redis = record(
-                    try LocalRedis.start(directory: redisFolder, port: reusable(previous?.redis.port)), .started)
+                if let running = runningRedis {
+                    if !running.persistent { try running.enableAppendOnlyFile() }
+                    try running.stop()
+                }
+                let server = try LocalRedis.start(
+                    directory: redisFolder, port: reusable(runningRedis?.port ?? previous?.redis.port),
+                    password: credentials.redisPassword, persistent: true)
+                redis = record(server, .started, root: root)
             }
         } catch {
             try? startedPostgres?.stop()
@@ -51,23 +69,30 @@ public enum LocalServices {
     }
 
     /// Stops both services, keeping their data, and returns the ones it stopped (none when nothing ran).
+    ///
+    /// PostgreSQL stops with a fast shutdown (a checkpoint, nothing lost); Redis with SIGTERM, after which it
+    /// writes its append-only file to disk, so every value written before `down` is there after `up` (a Redis
+    /// started by an older Strata, without that file, writes one first).
     @discardableResult
     public static func down(directory: String = defaultDirectory) throws -> [ServiceRecord] {
         let root = Paths.absolute(directory)
+        let password = LocalCredentials.existing(in: root)?.postgresPassword ?? ""
         var stopped: [ServiceRecord] = []
         var failure: (any Error)?
-        if let server = LocalPostgres.running(directory: try postgresDirectory(root: root), database: database) {
+        if let server = LocalPostgres.running(
+            directory: try postgresDirectory(root: root), database: database, password: password) {
             do {
                 try server.stop()
-                stopped.append(record(server, .stopped))
+                stopped.append(record(server, .stopped, root: root))
             } catch {
                 failure = error
             }
         }
         if let server = LocalRedis.running(directory: "\(root)/redis") {
             do {
+                if !server.persistent { try server.enableAppendOnlyFile() }
                 try server.stop()
-                stopped.append(record(server, .stopped))
+                stopped.append(record(server, .stopped, root: root))
             } catch {
                 failure = failure ?? error
             }
@@ -84,15 +109,22 @@ public enum LocalServices {
     }
 
     /// The recorded services of `directory` with their current state; nil when `up` never ran there.
+    ///
+    /// The URLs of running services carry their passwords (read from the folder), so that every verb reaches them
+    /// without flags; stopped ones carry none.
     public static func status(directory: String = defaultDirectory) throws -> ServicesRecord? {
-        guard var services = try ServicesRecord.read(from: Paths.absolute(directory)) else { return nil }
-        if let server = LocalPostgres.running(directory: services.postgres.directory, database: database) {
-            services.postgres = record(server, .running)
+        let root = Paths.absolute(directory)
+        guard var services = try ServicesRecord.read(from: root) else { return nil }
+        let credentials = LocalCredentials.existing(in: root)
+        if let server = LocalPostgres.running(
+            directory: services.postgres.directory, database: database,
+            password: credentials?.postgresPassword ?? "") {
+            services.postgres = record(server, .running, root: root)
         } else {
             services.postgres.state = .stopped
         }
         if let server = LocalRedis.running(directory: services.redis.directory) {
-            services.redis = record(server, .running)
+            services.redis = record(server, .running, root: root)
         } else {
             services.redis.state = .stopped
         }
@@ -101,7 +133,8 @@ public enum LocalServices {
 
     /// Where the PostgreSQL cluster of `root` lives: `root/pg`, unless the server must run as another
     /// user (Strata runs as root) who cannot enter a folder above `root` (a home folder of mode 700,
-    /// say); then a folder of its own under /var/tmp, named after `root`, so that `up` works anywhere.
+    /// say); then a folder of its own under /var/tmp, named after `root` and as private as `root`, so that `up`
+    /// works anywhere.
     static func postgresDirectory(root: String) throws -> String {
         let local = "\(root)/pg"
         guard let account = try ServiceAccount.forPostgres(), (try? account.checkCanReach(local)) == nil else {
@@ -109,8 +142,7 @@ public enum LocalServices {
         }
         let tag = String(UInt64(bitPattern: Int64(root.utf8.reduce(Int64(5381)) { ($0 &* 33) &+ Int64($1) })), radix: 36)
         let fallback = "/var/tmp/strata-\(tag)"
-        try FileManager.default.createDirectory(
-            atPath: fallback, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try Paths.createPrivateDirectory(fallback, passableBy: account, followingLinks: false)
         return "\(fallback)/pg"
     }
 
@@ -118,15 +150,17 @@ public enum LocalServices {
         port.flatMap { Loopback.isFree($0) ? $0 : nil }
     }
 
-    private static func record(_ server: LocalPostgres, _ state: ServiceState) -> ServiceRecord {
+    private static func record(_ server: LocalPostgres, _ state: ServiceState, root: String) -> ServiceRecord {
         ServiceRecord(
-            name: "postgres", url: server.url, port: server.port, pid: server.pid, directory: server.directory,
-            logFile: server.logFile, state: state)
+            name: "postgres", url: server.url, redactedURL: server.redactedURL, port: server.port, pid: server.pid,
+            directory: server.directory, logFile: server.logFile,
+            passwordFile: LocalCredentials.postgresFile(in: root), state: state)
     }
 
-    private static func record(_ server: LocalRedis, _ state: ServiceState) -> ServiceRecord {
+    private static func record(_ server: LocalRedis, _ state: ServiceState, root: String) -> ServiceRecord {
         ServiceRecord(
-            name: "redis", url: server.url, port: server.port, pid: server.pid, directory: server.directory,
-            logFile: server.logFile, state: state)
+            name: "redis", url: server.url, redactedURL: server.redactedURL, port: server.port, pid: server.pid,
+            directory: server.directory, logFile: server.logFile, passwordFile: LocalCredentials.redisFile(in: root),
+            state: state)
     }
 }

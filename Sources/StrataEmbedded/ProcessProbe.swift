@@ -51,4 +51,16 @@ enum ProcessProbe {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         return text.split(separator: "\n").first.flatMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
     }
+
+    /// When `pid` started, in clock ticks after boot (field 22 of /proc/<pid>/stat); nil where /proc is missing.
+    static func startTime(of pid: Int32) -> String? {
+        guard let stat = procFile(pid, "stat"), let afterName = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: afterName)...].split(separator: " ")
+        return fields.count > 19 ? String(fields[19]) : nil
+    }
+
+    /// The working folder of `pid` (/proc/<pid>/cwd); nil where /proc is missing or does not tell.
+    static func workingDirectory(of pid: Int32) -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")
+    }
 }

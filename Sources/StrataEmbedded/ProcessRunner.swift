@@ -18,8 +18,14 @@ enum ProcessRunner {
     }
 
     /// Runs `executable` (as `account` when given) and returns its status and output, whatever the status.
+    ///
+    /// - Parameters:
+    ///   - environment: variables added to the child's environment (which lacks this process's `PG*` variables);
+    ///     secrets go here or in `input`, never in `arguments`, which any local user can read with `ps`.
+    ///   - input: a file to use as the child's standard input (else /dev/null).
     static func run(
-        _ executable: String, _ arguments: [String], as account: ServiceAccount? = nil, in directory: String? = nil
+        _ executable: String, _ arguments: [String], as account: ServiceAccount? = nil, in directory: String? = nil,
+        environment: [String: String] = [:], input: String? = nil
     ) throws -> Output {
         let (launcher, launcherArguments) = account?.command(executable, arguments) ?? (executable, arguments)
         let outputPath = FileManager.default.temporaryDirectory
@@ -29,7 +35,7 @@ enum ProcessRunner {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, input ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         if let directory { addChangeDirectory(&actions, directory) }
@@ -56,12 +62,13 @@ enum ProcessRunner {
         posix_spawnattr_setflags(&attributes, Int16(flags))
         #endif
 
-        let environment = ProcessInfo.processInfo.environment
+        let childEnvironment = ProcessInfo.processInfo.environment
             .filter { !$0.key.hasPrefix("PG") }
+            .merging(environment) { _, added in added }
             .map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
         let spawned = withCStrings([launcher] + launcherArguments) { argv in
-            withCStrings(environment) { envp in
+            withCStrings(childEnvironment) { envp in
                 posix_spawn(&pid, launcher, &actions, &attributes, argv, envp)
             }
         }
@@ -81,9 +88,9 @@ enum ProcessRunner {
     @discardableResult
     static func check(
         _ executable: String, _ arguments: [String], as account: ServiceAccount? = nil, in directory: String? = nil,
-        doing step: String
+        environment: [String: String] = [:], doing step: String
     ) throws -> String {
-        let output = try run(executable, arguments, as: account, in: directory)
+        let output = try run(executable, arguments, as: account, in: directory, environment: environment)
         guard output.status == 0 else {
             throw LocalServicesError(
                 code: .commandFailed,

@@ -2,7 +2,7 @@ import Foundation
 
 /// The local services of one folder, as kept in `<folder>/services.json`.
 public struct ServicesRecord: Codable, Sendable, Hashable {
-    /// The folder (absolute) holding `services.json`, `pg/` and `redis/`.
+    /// The folder (absolute) holding `services.json`, the password files, `pg/` and `redis/`.
     public var directory: String
     /// The PostgreSQL server.
     public var postgres: ServiceRecord
@@ -35,17 +35,17 @@ public struct ServicesRecord: Codable, Sendable, Hashable {
         }
     }
 
-    /// Writes the record to `services.json` in its directory.
+    /// Writes the record to `services.json` in its directory, readable by its owner only.
     public func write() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let path = Self.file(in: directory)
+        let data: Data
         do {
-            try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+            data = try encoder.encode(self)
         } catch {
-            throw LocalServicesError(
-                code: .directoryUnusable, message: "could not write \(path); check the folder's permissions",
-                underlying: "\(error)")
+            throw LocalServicesError(code: .badRecord, message: "could not encode \(path)", underlying: "\(error)")
         }
+        try Paths.writePrivateFile(path, String(decoding: data, as: UTF8.self) + "\n")
     }
 }

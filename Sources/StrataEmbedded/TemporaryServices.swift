@@ -1,6 +1,11 @@
 import Foundation
 
-/// A throwaway PostgreSQL and Redis in a fresh folder under /tmp, removed by `stop()`; for tests.
+/// A throwaway PostgreSQL and Redis in a fresh private folder under /tmp, removed by `stop()`; for tests and
+/// benchmarks.
+///
+/// Both require fresh random passwords (carried by their URLs) and keep nothing on disk beyond the folder. The
+/// folder names this process as its owner: if the process dies without calling `stop()`, the next start of
+/// throwaway services (by any process of the same user) stops the servers and removes the folder.
 public struct TemporaryServices: Sendable, Hashable {
     /// The folder holding both services' files.
     public let directory: String
@@ -9,13 +14,19 @@ public struct TemporaryServices: Sendable, Hashable {
     /// The Redis server.
     public let redis: LocalRedis
 
-    /// Starts both services on free ports; `redisArguments` are extra Redis settings such as `["--databases", "64"]`.
+    /// Reaps the servers of dead owners, then starts both services on free ports; `redisArguments` are extra Redis
+    /// settings such as `["--databases", "64"]`.
     public static func start(redisArguments: [String] = []) throws -> TemporaryServices {
-        let directory = try Paths.makeTemporaryDirectory(prefix: "strata-services")
+        ThrowawayFolders.reapOrphans()
+        let directory = try ThrowawayFolders.create(prefix: "strata-services", passableBy: ServiceAccount.forPostgres())
         do {
-            let postgres = try LocalPostgres.start(directory: "\(directory)/pg", database: LocalServices.database)
+            let postgres = try LocalPostgres.start(
+                directory: "\(directory)/pg", database: LocalServices.database,
+                password: LocalCredentials.generatePassword())
             do {
-                let redis = try LocalRedis.start(directory: "\(directory)/redis", arguments: redisArguments)
+                let redis = try LocalRedis.start(
+                    directory: "\(directory)/redis", password: LocalCredentials.generatePassword(),
+                    arguments: redisArguments)
                 return TemporaryServices(directory: directory, postgres: postgres, redis: redis)
             } catch {
                 try? postgres.stop()

@@ -22,7 +22,7 @@ public final class PostgresConnection {
             throw PostgresError(code: .connectionFailed, message: "could not allocate a PostgreSQL connection for \(redactedURL)")
         }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let reason = Self.lastError(connection)
+            let reason = PostgresURL.hidingPasswords(of: url, in: Self.lastError(connection))
             PQfinish(connection)
             let code: PostgresError.Code = reason.contains("invalid") && reason.contains("URI") ? .badURL : .connectionFailed
             throw PostgresError(code: code, message: "cannot connect to PostgreSQL at \(redactedURL): \(reason)")

@@ -1,4 +1,5 @@
-/// The address of a Redis server: `redis://[[user]:password@]host[:port][/db]`.
+/// The address of a Redis server: `redis://[[user]:password@]host[:port][/db]`, the password also accepted as
+/// `?password=...`.
 public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
     /// The host name or IP address (IPv6 addresses without brackets).
     public var host: String
@@ -20,13 +21,16 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
         self.password = password
     }
 
-    /// Parses `redis://[[user]:password@]host[:port][/db]`; user and password may be percent-encoded, and a user
-    /// given without a password is kept but sends no `AUTH`.
+    /// Parses `redis://[[user]:password@]host[:port][/db][?password=...]`; user and password may be
+    /// percent-encoded, and a user given without a password is kept but sends no `AUTH`.
+    ///
+    /// The user information runs to the last `@` before the first `?`, so a password may hold `@` and `/`
+    /// unencoded, but not `?`. Errors never quote the password, nor any query value.
     public init(_ string: String) throws {
         func bad(_ reason: String) -> RedisError {
             RedisError(
                 code: .badURL,
-                message: "bad Redis URL \(RedisURL.redact(string)): \(reason); expected redis://[[user]:password@]host[:port][/db]",
+                message: "bad Redis URL \(RedisURL.redact(string)): \(reason); expected redis://[[user]:password@]host[:port][/db][?password=...]",
                 url: RedisURL.redact(string)
             )
         }
@@ -37,7 +41,8 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
         var rest = Substring(string.dropFirst(scheme.count))
         user = nil
         password = nil
-        if let at = rest.lastIndex(of: "@") {
+        let queryStart = rest.firstIndex(of: "?") ?? rest.endIndex
+        if let at = rest[..<queryStart].lastIndex(of: "@") {
             let userInfo = rest[..<at]
             rest = rest[rest.index(after: at)...]
             let name = userInfo.firstIndex(of: ":").map { userInfo[..<$0] } ?? userInfo
@@ -47,6 +52,23 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
             user = name.isEmpty ? nil : decodedName
             if name.endIndex < userInfo.endIndex {
                 guard let decoded = RedisURL.percentDecode(userInfo[userInfo.index(after: name.endIndex)...]) else {
+                    throw bad("the password has a bad percent-encoding")
+                }
+                password = decoded
+            }
+        }
+        if let question = rest.firstIndex(of: "?") {
+            let query = rest[rest.index(after: question)...]
+            rest = rest[..<question]
+            for parameter in query.split(separator: "&") {
+                let parts = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let name = parts[0]
+                guard name == "password", parts.count == 2 else {
+                    let shown = name.allSatisfy { $0.isLetter || $0 == "_" } ? " '\(name)'" : ""
+                    throw bad("the query parameter\(shown) is not supported (only password=...)")
+                }
+                guard password == nil else { throw bad("the password is given twice") }
+                guard let decoded = RedisURL.percentDecode(parts[1]) else {
                     throw bad("the password has a bad percent-encoding")
                 }
                 password = decoded
@@ -75,7 +97,9 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
         guard !host.isEmpty else { throw bad("the host is missing") }
         if let portText {
             guard let value = Int(portText), (1...65535).contains(value) else {
-                throw bad("the port '\(portText)' is not a number from 1 to 65535")
+                // Only digits are quoted: other text there may be a password missing its `@`.
+                let shown = portText.allSatisfy(\.isNumber) ? " '\(portText)'" : ""
+                throw bad("the port\(shown) is not a number from 1 to 65535")
             }
             port = value
         } else {
@@ -85,7 +109,8 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
             database = 0
         } else {
             guard let value = Int(path), value >= 0 else {
-                throw bad("the database '\(path)' is not a non-negative number")
+                let shown = path.allSatisfy { $0.isNumber || $0 == "-" } ? " '\(path)'" : ""
+                throw bad("the database\(shown) is not a non-negative number")
             }
             database = value
         }
@@ -115,14 +140,29 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
         return result + ":\(port)/\(database)"
     }
 
-    /// Hides the password of a URL that may not parse: whatever lies between the user's `:` and the last `@`.
+    /// Hides the secrets of a URL that may not parse: whatever lies between the user's `:` and the last `@`
+    /// before the first `?`, a port that is not a number (a password missing its `@`, perhaps), and the whole
+    /// query (which may hold `password=`).
     static func redact(_ string: String) -> String {
-        guard let schemeEnd = string.firstRange(of: "://"),
-              let at = string[schemeEnd.upperBound...].lastIndex(of: "@")
-        else { return string }
-        let userInfo = string[schemeEnd.upperBound..<at]
-        let visible = userInfo.firstIndex(of: ":").map { userInfo[..<$0] + ":***" } ?? Substring(userInfo)
-        return String(string[..<schemeEnd.upperBound]) + visible + string[at...]
+        let start = string.firstRange(of: "://")?.upperBound ?? string.startIndex
+        let queryStart = string[start...].firstIndex(of: "?") ?? string.endIndex
+        var result = String(string[..<start])
+        var hostStart = start
+        if let at = string[start..<queryStart].lastIndex(of: "@") {
+            let userInfo = string[start..<at]
+            result += userInfo.firstIndex(of: ":").map { userInfo[..<$0] + ":***" } ?? Substring(userInfo)
+            result += "@"
+            hostStart = string.index(after: at)
+        }
+        let address = string[hostStart..<queryStart]
+        let hostEnd = address.firstIndex(of: "/") ?? address.endIndex
+        if let colon = address[..<hostEnd].lastIndex(of: ":"), !address[..<hostEnd].hasSuffix("]"),
+           !address[address.index(after: colon)..<hostEnd].allSatisfy(\.isNumber) {
+            result += address[...colon] + "***" + address[hostEnd...]
+        } else {
+            result += address
+        }
+        return queryStart < string.endIndex ? result + "?***" : result
     }
 
     private static func percentDecode(_ text: Substring) -> String? {

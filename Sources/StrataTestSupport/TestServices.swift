@@ -1,16 +1,23 @@
 import Foundation
 import StrataEmbedded
+import StrataPostgres
 import StrataRedis
 
 /// The PostgreSQL and Redis servers shared by all tests of one test process, started once on first use.
 ///
 /// `STRATA_TEST_POSTGRES_URL` and `STRATA_TEST_REDIS_URL` name servers to use; for whichever is unset,
-/// a throwaway server is started under /tmp and stopped when the process exits.
+/// a throwaway server is started under /tmp (with a random password) and stopped when the process exits, or, if
+/// the process dies first, by the next start of throwaway servers.
 public final class TestServices: Sendable {
     /// A failure of the shared servers or of a helper that uses them.
     public struct Failure: Error, CustomStringConvertible {
         /// What failed and what to do.
         public let description: String
+
+        /// Creates a failure.
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// The libpq URI of the shared PostgreSQL database.
@@ -60,8 +67,7 @@ public final class TestServices: Sendable {
     /// Creates an empty database with a unique name on the shared PostgreSQL and returns its URI.
     public func freshDatabaseURL() throws -> String {
         let name = "strata_test_\(token)_\(databaseCounter.next())"
-        try PostgresBinaries.locate().run(
-            "psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", postgresURL, "-c", "CREATE DATABASE \"\(name)\""])
+        try PostgresConnection(url: postgresURL).execute("CREATE DATABASE \(try SQLIdentifier.quote(name))")
         guard var components = URLComponents(string: postgresURL) else {
             throw Failure(description: "cannot replace the database in \(postgresURL); give a postgresql:// URI")
         }

@@ -19,8 +19,11 @@ enum ChildProcess {
         return (path as NSString).deletingLastPathComponent
     }
 
-    /// Runs `executable` with `arguments`, its output going to `/dev/null` unless `showOutput`.
-    static func run(_ executable: String, _ arguments: [String], showOutput: Bool = false) throws -> Outcome {
+    /// Runs `executable` with `arguments` and this process's environment plus `environment`, its output going to
+    /// `/dev/null` unless `showOutput`. Secrets (URLs with passwords) go in `environment`: `ps` shows arguments.
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], showOutput: Bool = false
+    ) throws -> Outcome {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -30,9 +33,12 @@ enum ChildProcess {
         }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
         let start = Measure.now()
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         guard spawned == 0 else {
             throw BenchError("cannot run \(executable): \(String(cString: strerror(spawned)))")
         }

@@ -27,6 +27,9 @@ enum ClientsSuite {
             throw RedisError(code: .connectionFailed, message: "raw hiredis could not connect")
         }
         defer { redisFree(rawRedis) }
+        if let password = redisURL.password {
+            freeReplyObject(rawCommand(rawRedis, redisURL.user.map { ["AUTH", $0, password] } ?? ["AUTH", password]))
+        }
         if redisURL.database != 0 {
             freeReplyObject(rawCommand(rawRedis, ["SELECT", String(redisURL.database)]))
         }

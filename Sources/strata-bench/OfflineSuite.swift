@@ -61,7 +61,8 @@ enum OfflineSuite {
             let outcome = try ChildProcess.run(
                 strata,
                 ["training-set", "--service", service, "--spine", "bench_spine", "--output", output,
-                 "--strategy", strategy, "--postgres", servers.postgresURL])
+                 "--strategy", strategy],
+                environment: ["STRATA_POSTGRES_URL": servers.postgresURL])
             guard outcome.status == 0 else { throw BenchError("strata training-set exited \(outcome.status)") }
             return outcome
         }

@@ -1,5 +1,6 @@
 import Foundation
 import StrataEmbedded
+import StrataPostgres
 import StrataRedis
 import StrataTestSupport
 import Testing
@@ -25,7 +26,7 @@ struct EmbeddedLocalServicesTests {
     }
 
     private func query(_ url: String, _ sql: String) throws -> String {
-        try PostgresBinaries.locate().run("psql", ["-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+        try PostgresConnection(url: url).execute(sql).rows.map { $0.map { $0 ?? "" }.joined(separator: "|") }.joined(separator: "\n")
     }
 
     @Test func upTwiceThenDown() throws {
@@ -34,8 +35,14 @@ struct EmbeddedLocalServicesTests {
         #expect(first.directory == directory)
         #expect(first.postgres.state == .started)
         #expect(first.redis.state == .started)
-        #expect(first.postgres.url == "postgresql://postgres@127.0.0.1:\(first.postgres.port)/strata")
-        #expect(first.redis.url == "redis://127.0.0.1:\(first.redis.port)/0")
+        let postgresPassword = try String(contentsOfFile: "\(directory)/postgres.password", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let redisPassword = try String(contentsOfFile: "\(directory)/redis.password", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(first.postgres.url == "postgresql://postgres:\(postgresPassword)@127.0.0.1:\(first.postgres.port)/strata")
+        #expect(first.redis.url == "redis://:\(redisPassword)@127.0.0.1:\(first.redis.port)/0")
+        #expect(first.postgres.redactedURL == "postgresql://postgres:***@127.0.0.1:\(first.postgres.port)/strata")
+        #expect(first.redis.redactedURL == "redis://:***@127.0.0.1:\(first.redis.port)/0")
         #expect(first.postgres.directory == "\(directory)/pg")
         #expect(first.redis.directory == "\(directory)/redis")
         #expect(first.postgres.logFile == "\(directory)/pg/postgres.log")
@@ -75,20 +82,22 @@ struct EmbeddedLocalServicesTests {
         for (key, record) in [("postgres", services.postgres), ("redis", services.redis)] {
             let entry = try #require(json[key] as? [String: Any])
             #expect(entry["name"] as? String == key)
-            #expect(entry["url"] as? String == record.url)
+            #expect(entry["url"] as? String == record.redactedURL)
+            #expect(entry["passwordFile"] as? String == record.passwordFile)
             #expect(entry["port"] as? Int == record.port)
             #expect((entry["pid"] as? Int).map(Int32.init) == record.pid)
             #expect(entry["directory"] as? String == record.directory)
             #expect(entry["logFile"] as? String == record.logFile)
             #expect(entry["state"] == nil)
         }
-        #expect(try ServicesRecord.read(from: directory)?.postgres.url == services.postgres.url)
+        #expect(try ServicesRecord.read(from: directory)?.postgres.url == services.postgres.redactedURL)
+        #expect(try LocalServices.status(directory: directory)?.postgres.url == services.postgres.url)
     }
 
     @Test func crashedServicesStartAgainOnTheirData() throws {
         defer { cleanUp() }
         let first = try LocalServices.up(directory: directory)
-        _ = try query(first.postgres.url, "CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)")
+        try PostgresConnection(url: first.postgres.url).executeScript("CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)")
         kill(try #require(first.postgres.pid), SIGKILL)
         kill(try #require(first.redis.pid), SIGKILL)
         #expect(FileManager.default.fileExists(atPath: "\(directory)/pg/data/postmaster.pid"))

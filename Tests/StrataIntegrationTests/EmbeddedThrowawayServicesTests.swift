@@ -1,5 +1,6 @@
 import Foundation
 import StrataEmbedded
+import StrataPostgres
 import StrataRedis
 import StrataTestSupport
 import Testing
@@ -12,8 +13,7 @@ struct EmbeddedThrowawayServicesTests {
         #expect(services.postgres.url.hasSuffix("/strata"))
         let redis = try RedisConnection(url: RedisURL(services.redis.url), connectTimeout: .seconds(1))
         #expect(try redis.command("PING") == .status("PONG"))
-        let version = try PostgresBinaries.locate().run("psql", ["-X", "-A", "-t", "-d", services.postgres.url, "-c", "SELECT 1"])
-        #expect(version == "1")
+        #expect(try PostgresConnection(url: services.postgres.url).execute("SELECT 1").string(0, 0) == "1")
 
         try services.stop()
         #expect(!FileManager.default.fileExists(atPath: services.directory))
@@ -46,8 +46,7 @@ struct EmbeddedThrowawayServicesTests {
         let second = try services.freshDatabaseURL()
         #expect(first != second)
         let name = try #require(first.split(separator: "/").last.map(String.init))
-        let current = try PostgresBinaries.locate().run("psql", ["-X", "-A", "-t", "-d", first, "-c", "SELECT current_database()"])
-        #expect(current == name)
+        #expect(try PostgresConnection(url: first).execute("SELECT current_database()").string(0, 0) == name)
 
         let redisA = try RedisConnection(url: RedisURL(services.freshRedisURL()))
         let redisB = try RedisConnection(url: RedisURL(services.freshRedisURL()))

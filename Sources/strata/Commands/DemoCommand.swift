@@ -54,7 +54,7 @@ struct DemoCommand: ParsableCommand {
         step("Starting the embedded services")
         let services = try LocalServices.up(directory: stateDirectory)
         for service in [services.postgres, services.redis] {
-            print("  \(service.name): \(service.state == .alreadyRunning ? "already running" : "started") at \(service.url)")
+            print("  \(service.name): \(service.state == .alreadyRunning ? "already running" : "started") at \(service.redactedURL)")
         }
 
         step("Migrating the registry")
