@@ -329,7 +329,7 @@ enum OnlineSuite {
                     var id = 0
                     while id < entities {
                         let end = min(id + depth, entities)
-                        raw.setPipeline(prefix: view == 0 ? "d:" : "c:", ids: id..<end, value: value)
+                        raw.setPipeline(prefix: view == 0 ? "strata-bench:d:" : "strata-bench:c:", ids: id..<end, value: value)
                         written += end - id
                         id = end
                     }
@@ -360,7 +360,7 @@ enum OnlineSuite {
         try frames.map { frame in
             try hashKeys(frame).enumerated().map { index, pair in
                 let record = try redis.command([Array("HGET".utf8), pair.0, pair.1]).bytes ?? []
-                let name = Array("plain:\(index):".utf8) + pair.0 + pair.1
+                let name = Array("strata-bench:plain:\(index):".utf8) + pair.0 + pair.1
                 _ = try redis.command([Array("SET".utf8), name, record])
                 return name
             }
