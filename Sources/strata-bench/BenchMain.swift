@@ -11,6 +11,7 @@ struct BenchMain {
         ("clients", "libpq and hiredis round trips through Strata's wrappers beside the raw C calls", ClientsSuite.run),
         ("offline", "point-in-time training set of a 1M-row spine over three views beside hand-written SQL", OfflineSuite.run),
         ("training", "GBDT and logistic regression beside LightGBM and scikit-learn; predict latency; sum and histogram beside NumPy", TrainingSuite.run),
+        ("kernels", "sum and histogram of 100M float64 on --cores N (the training suite runs it at 1 core and at its thread count)", KernelsSuite.run),
         ("online", "materialise 2M entities into Redis and look them up, beside raw pipelined SET/MGET", OnlineSuite.run),
         ("check", "check the servers named by STRATA_BENCH_POSTGRES_URL/STRATA_BENCH_REDIS_URL without running a suite", check),
     ]
