@@ -204,7 +204,7 @@ enum TrainingSuite {
         print(table.render())
         if let peer { print("training: peers \(peer.versions)") }
         print("training: NumPy on \(threads) threads sums (and histograms) \(threads) slices in a thread pool; NumPy itself is single-threaded")
-        print("training: reference, not measured here: LightGBM's Python Booster.predict on one row ≈ 20 µs (interpreter overhead); the issue's LightGBM 8.6 s and scikit-learn 0.42 s on a similar machine")
+        print("training: reference, not measured here (never in a ratio): the issue's LightGBM 8.6 s and scikit-learn 0.42 s on a similar machine")
         print("training: \(summary.joined(separator: " "))")
     }
 
