@@ -63,7 +63,7 @@ enum OfflineSuite {
             let outcome = try ChildProcess.run(
                 strata,
                 ["training-set", "--service", service, "--spine", "bench_spine", "--output", output,
-                 "--strategy", strategy, "--postgres", servers.postgresURL])
+                 "--strategy", strategy, "--project", repository.project, "--postgres", servers.postgresURL])
             guard outcome.status == 0 else { throw BenchError("strata training-set exited \(outcome.status)") }
             return outcome
         }

@@ -316,13 +316,16 @@ enum TrainingSuite {
     }
 
     /// Runs the peer script in `mode` (`all` or `logistic`) on the data in `folder`.
+    ///
+    /// OpenMP threads wait passively unless `OMP_WAIT_POLICY` says otherwise: on a machine shared with
+    /// other work, spinning waits made LightGBM three times slower, which would flatter Strata.
     static func runPeers(python: String, folder: URL, mode: String, options: Options, trainRows: Int, checkRows: Int) throws -> PeerReport {
         let script = folder.appendingPathComponent("peers.py")
         try Data(peerScript.utf8).write(to: script)
         let (status, output) = try runProcess(python, [
             script.path, mode, folder.path, String(options.rows), String(features), String(trainRows), String(options.threads),
             String(checkRows), String(KernelsSuite.values), String(options.repeats),
-        ], quiet: false)
+        ], quiet: false, environment: ["OMP_WAIT_POLICY": "passive"])
         guard status == 0, let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
               let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         else { throw TrainingBenchError("the Python peers failed (exit \(status)):\n\(output)") }
@@ -330,8 +333,11 @@ enum TrainingSuite {
     }
 
     /// Runs `program` (looked up on PATH) and returns its exit status and standard output.
-    static func runProcess(_ program: String, _ arguments: [String], quiet: Bool) throws -> (Int32, String) {
+    static func runProcess(_ program: String, _ arguments: [String], quiet: Bool, environment: [String: String] = [:]) throws -> (Int32, String) {
         let process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { current, _ in current }
+        }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [program] + arguments
         let pipe = Pipe()
