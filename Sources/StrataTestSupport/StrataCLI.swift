@@ -1,6 +1,7 @@
 import Foundation
 
-/// Runs the `strata` executable built beside the test bundle, for tests of exit codes and output.
+/// Runs the `strata` executable (or another of the package's executables, such as `strata-bench`)
+/// built beside the test bundle, for tests of exit codes and output.
 public enum StrataCLI {
     /// What a finished `strata` run printed and returned.
     public struct Outcome: Sendable {
@@ -20,30 +21,34 @@ public enum StrataCLI {
         }
     }
 
-    /// The `strata` executable in the build folder of the running tests.
-    public static func executable() throws -> URL {
+    /// The executable `name` in the build folder of the running tests.
+    public static func executable(_ name: String = "strata") throws -> URL {
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("strata")
+            let candidate = folder.appendingPathComponent(name)
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue {
                 return candidate
             }
             folder = folder.deletingLastPathComponent()
         }
-        throw TestServices.Failure(description: "cannot find the strata executable near \(CommandLine.arguments[0]); build it first")
+        throw TestServices.Failure(description: "cannot find the \(name) executable near \(CommandLine.arguments[0]); build it first")
     }
 
-    /// Runs `strata` with `arguments` and `environment` added to this process's, in `directory`.
-    public static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Outcome {
-        try start(arguments, environment: environment, in: directory).wait()
+    /// Runs `program` (default `strata`) with `arguments` and `environment` added to this process's, in `directory`.
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil, program: String = "strata"
+    ) throws -> Outcome {
+        try start(arguments, environment: environment, in: directory, program: program).wait()
     }
 
-    /// Starts `strata` as `run` does and returns while it runs, for tests that act meanwhile (send it a
+    /// Starts `program` as `run` does and returns while it runs, for tests that act meanwhile (send it a
     /// signal, run another beside it). Its output is collected when waited for.
-    public static func start(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Running {
+    public static func start(
+        _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil, program: String = "strata"
+    ) throws -> Running {
         let process = Process()
-        process.executableURL = try executable()
+        process.executableURL = try executable(program)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         if let directory { process.currentDirectoryURL = directory }

@@ -22,7 +22,7 @@ enum ClientsSuite {
 
         let redisURL = try RedisURL(servers.redisURL)
         let redis = try RedisConnection(url: redisURL)
-        _ = try redis.command("SET", "bench:key", String(repeating: "v", count: 64))
+        _ = try redis.command("SET", "strata-bench:key", String(repeating: "v", count: 64))
         guard let rawRedis = redisConnect(redisURL.host, Int32(redisURL.port)), rawRedis.pointee.err == 0 else {
             throw RedisError(code: .connectionFailed, message: "raw hiredis could not connect")
         }
@@ -39,9 +39,9 @@ enum ClientsSuite {
             pgWrapped.append(try perCall(iterations) { _ = try wrapped.execute("SELECT $1::int4", [.int(7)]).rowCount })
             pgRaw.append(perCall(iterations) { rawQuery(raw) })
             redisWrapped.append(try perCall(iterations) {
-                _ = try redis.command(["GET", "bench:key"])
+                _ = try redis.command(["GET", "strata-bench:key"])
             })
-            redisRaw.append(perCall(iterations) { freeReplyObject(rawCommand(rawRedis, ["GET", "bench:key"])) })
+            redisRaw.append(perCall(iterations) { freeReplyObject(rawCommand(rawRedis, ["GET", "strata-bench:key"])) })
         }
         let pgRatio = Measure.median(pgWrapped) / Measure.median(pgRaw)
         let redisRatio = Measure.median(redisWrapped) / Measure.median(redisRaw)

@@ -1,4 +1,3 @@
-import CHiredis
 import Foundation
 import StrataColumnar
 import StrataCore
@@ -9,8 +8,9 @@ import StrataRegistry
 
 /// `online`: 1M drivers × one view of 5 features and 1M customers × one view of 3 features (two source
 /// rows per entity), materialised into Redis beside the fastest pipelined plain SETs of records of the
-/// same size; lookups of one entity per view and of 100 entities beside raw hiredis MGETs of the same
-/// records; Redis memory per stored value. Options: `--entities N` (per view, default 1,000,000),
+/// same size; lookups of one entity per view and of 100 entities beside MGETs of the same records and
+/// HGETs of the same buckets; Redis memory per stored value. Every raw baseline is sent the fastest
+/// way a client can (`RawRESP`), and `redis-benchmark -P 64` is printed beside as a second reference. Options: `--entities N` (per view, default 1,000,000),
 /// `--runs N` (default 3), `--lookups N` (single-entity calls, default 100,000), `--lookup-only`
 /// (materialise once, then measure only the lookups). The suite empties the Redis database it is given.
 enum OnlineSuite {
@@ -43,7 +43,7 @@ enum OnlineSuite {
         let db = try PostgresConnection(url: servers.postgresURL)
         let redisURL = try RedisURL(servers.redisURL)
         let redis = try RedisConnection(url: redisURL, timeout: .seconds(120))
-        let raw = try RawRedis(url: redisURL)
+        let raw = try RawRESP(url: redisURL)
 
         log("generating \(entities) drivers and \(entities) customers, two source rows each")
         let generate = try Measure.seconds { try generateSources(db, entities: entities) }
@@ -78,7 +78,7 @@ enum OnlineSuite {
                     recordSizes = try sampleRecordSizes(redis)
                 }
                 _ = try redis.command("FLUSHDB")
-                setRates.append(try setLimit(raw, entities: entities, recordSizes: recordSizes))
+                setRates.append(try setLimit(raw, redis, entities: entities, recordSizes: recordSizes))
                 _ = try redis.command("FLUSHDB")
                 log("  run \(round + 1): materialise \(Int(materializeRates.last!)) entities/s, pipelined SET \(Int(setRates.last!)) entities/s")
             }
@@ -102,11 +102,12 @@ enum OnlineSuite {
         var rng = SplitMix64(seed: 7)
         let single = (0..<1000).map { _ in randomEntities(1, entities: entities, rng: &rng) }
         let batches = (0..<200).map { _ in randomEntities(100, entities: entities, rng: &rng) }
-        let stringKeys = try copyToStringKeys(redis, raw: raw, frames: single + batches)
+        let stringKeys = try copyToStringKeys(redis, frames: single + batches)
 
         log("lookups: \(lookups) calls of one entity per view, \(lookups / 20) calls of 100")
         var strataSingle: [Double] = [], rawSingle: [Double] = [], rawHashSingle: [Double] = []
-        let singleHashKeys = single.map(hashKeys)
+        let singleHashRequests = single.map { hgetRequest(hashKeys($0)) }
+        let mgetRequests = stringKeys.map(mgetRequest)
         for _ in 0..<2 {
             strataSingle = []
             rawSingle = []
@@ -114,32 +115,31 @@ enum OnlineSuite {
             strataSingle.reserveCapacity(lookups)
             for i in 0..<lookups {
                 let frame = single[i % single.count]
-                let keys = stringKeys[i % single.count]
                 // Whoever reads the buckets first finds them cold in Redis's caches, so Strata and the raw
                 // HGETs of the same buckets take turns going first; the MGET reads keys of its own.
                 if i % 2 == 0 {
                     strataSingle.append(try timed { _ = try store.onlineFeatures(query, entities: frame, at: end) })
-                    rawHashSingle.append(timed { raw.hgets(singleHashKeys[i % single.count]) })
+                    rawHashSingle.append(timed { raw.roundTrip(singleHashRequests[i % single.count], replies: 2) })
                 } else {
-                    rawHashSingle.append(timed { raw.hgets(singleHashKeys[i % single.count]) })
+                    rawHashSingle.append(timed { raw.roundTrip(singleHashRequests[i % single.count], replies: 2) })
                     strataSingle.append(try timed { _ = try store.onlineFeatures(query, entities: frame, at: end) })
                 }
-                rawSingle.append(timed { raw.mget(keys) })
+                rawSingle.append(timed { raw.roundTrip(mgetRequests[i % single.count], replies: 1) })
             }
         }
         var strataBatch: [Double] = [], rawBatch: [Double] = [], rawHashBatch: [Double] = []
         let batchCalls = max(lookups / 20, 200)
-        let batchHashKeys = batches.map(hashKeys)
+        let batchHashRequests = batches.map { hgetRequest(hashKeys($0)) }
         for i in 0..<batchCalls {
             let frame = batches[i % batches.count]
             if i % 2 == 0 {
                 strataBatch.append(try timed { _ = try store.onlineFeatures(query, entities: frame, at: end) })
-                rawHashBatch.append(timed { raw.hgets(batchHashKeys[i % batches.count]) })
+                rawHashBatch.append(timed { raw.roundTrip(batchHashRequests[i % batches.count], replies: 200) })
             } else {
-                rawHashBatch.append(timed { raw.hgets(batchHashKeys[i % batches.count]) })
+                rawHashBatch.append(timed { raw.roundTrip(batchHashRequests[i % batches.count], replies: 200) })
                 strataBatch.append(try timed { _ = try store.onlineFeatures(query, entities: frame, at: end) })
             }
-            rawBatch.append(timed { raw.mget(stringKeys[single.count + i % batches.count]) })
+            rawBatch.append(timed { raw.roundTrip(mgetRequests[single.count + i % batches.count], replies: 1) })
         }
 
         func us(_ values: [Double], _ p: Double) -> String { fmt(Measure.percentile(values, p) / 1000, 1) }
@@ -147,7 +147,7 @@ enum OnlineSuite {
         if !lookupOnly {
             table.add(
                 "materialise, entities/s (median of \(runs))", "\(Int(Measure.median(materializeRates)))",
-                "\(Int(Measure.median(setRates)))", fmt(fraction, 3), "fastest pipelined SET of same-size records")
+                "\(Int(Measure.median(setRates)))", fmt(fraction, 3), "pipelined SET of same-size records, pre-encoded RESP, one write per batch")
             table.add(
                 "  same, without overlapping reads and writes (1 run)", "\(Int(sequential))", "", fmt(sequential / Measure.median(setRates), 3), "")
             table.add(
@@ -158,16 +158,26 @@ enum OnlineSuite {
                 "entities/s reading, no Redis")
         }
         for (label, p) in [("lookup 1 entity × 2 views p50, µs", 50.0), ("lookup 1 entity × 2 views p99, µs", 99.0)] {
-            table.add(label, us(strataSingle, p), us(rawSingle, p), fmt(Measure.percentile(strataSingle, p) / Measure.percentile(rawSingle, p), 3), "raw MGET of 2 string keys")
-            table.add("", "", us(rawHashSingle, p), fmt(Measure.percentile(strataSingle, p) / Measure.percentile(rawHashSingle, p), 3), "raw pipelined 2 HGET (same layout)")
+            table.add(label, us(strataSingle, p), us(rawSingle, p), fmt(Measure.percentile(strataSingle, p) / Measure.percentile(rawSingle, p), 3), "MGET of 2 string keys, pre-encoded RESP")
+            table.add("", "", us(rawHashSingle, p), fmt(Measure.percentile(strataSingle, p) / Measure.percentile(rawHashSingle, p), 3), "2 HGET (same layout), pre-encoded, one write")
         }
         for (label, p) in [("lookup 100 entities × 2 views p50, µs", 50.0), ("lookup 100 entities × 2 views p99, µs", 99.0)] {
-            table.add(label, us(strataBatch, p), us(rawBatch, p), fmt(Measure.percentile(strataBatch, p) / Measure.percentile(rawBatch, p), 3), "raw MGET of 200 string keys")
-            table.add("", "", us(rawHashBatch, p), fmt(Measure.percentile(strataBatch, p) / Measure.percentile(rawHashBatch, p), 3), "raw pipelined 200 HGET (same layout)")
+            table.add(label, us(strataBatch, p), us(rawBatch, p), fmt(Measure.percentile(strataBatch, p) / Measure.percentile(rawBatch, p), 3), "MGET of 200 string keys, pre-encoded RESP")
+            table.add("", "", us(rawHashBatch, p), fmt(Measure.percentile(strataBatch, p) / Measure.percentile(rawHashBatch, p), 3), "200 HGET (same layout), pre-encoded, one write")
         }
         if !lookupOnly {
-            table.add("Redis bytes per value (MEMORY USAGE)", fmt(Measure.median(memoryPerValue), 1), "65", fmt(Measure.median(memoryPerValue) / 65, 3), "Feast's layout, as measured by Feast")
+            table.add("Redis bytes per value (MEMORY USAGE)", fmt(Measure.median(memoryPerValue), 1), "", "", "reference, not measured here: Feast's layout ≈ 65")
             table.add("Redis bytes per value (INFO used_memory)", fmt(Measure.median(usedMemoryPerValue), 1), "", "", "")
+        }
+        let benchmark = try RedisBenchmark.run(url: redisURL, recordSize: recordSizes.first ?? 52)
+        _ = try redis.command("FLUSHDB")
+        if let benchmark {
+            table.add(
+                "redis-benchmark -P 64, 50 clients: SET ops/s", lookupOnly ? "" : "\(Int(Measure.median(materializeRates)))",
+                "\(Int(benchmark.set))", lookupOnly ? "" : fmt(Measure.median(materializeRates) / benchmark.set, 3),
+                "second reference: the server's SET throughput over 50 connections")
+            table.add("redis-benchmark -P 64, 50 clients: MGET of 2 keys ops/s", "", "\(Int(benchmark.mget))", "", "")
+            table.add("redis-benchmark -P 64, 50 clients: HGET ops/s", "", "\(Int(benchmark.hget))", "", "")
         }
         let materialised = lookupOnly ? "lookups only" : "records \(recordSizes.map(String.init).joined(separator: "/")) bytes; \(runs) materialisation runs"
         print("online: \(entities) drivers × 5 features + \(entities) customers × 3 features; \(materialised); \(strataSingle.count) single and \(strataBatch.count) batch lookups")
@@ -178,8 +188,9 @@ enum OnlineSuite {
             print("online (lookups only): \(lookupFigures) batch100_p50_hget_ratio=\(fmt(batchP50 / Measure.percentile(rawHashBatch, 50), 3))")
             return
         }
+        let benchmarkFraction = benchmark.map { fmt(Measure.median(materializeRates) / $0.set, 3) } ?? "nan"
         print(
-            "online: materialize_fraction_of_set_limit=\(fmt(fraction, 3)) \(lookupFigures) bytes_per_value=\(fmt(Measure.median(memoryPerValue), 1))")
+            "online: materialize_fraction_of_set_limit=\(fmt(fraction, 3)) materialize_fraction_of_redis_benchmark=\(benchmarkFraction) \(lookupFigures) bytes_per_value=\(fmt(Measure.median(memoryPerValue), 1))")
     }
 
     static func log(_ text: String) {
@@ -318,25 +329,37 @@ enum OnlineSuite {
     }
 
     /// The fastest rate (entities/s) of raw pipelined SETs of 2 × `entities` records of the sampled sizes,
-    /// over a few pipeline depths.
-    static func setLimit(_ raw: RawRedis, entities: Int, recordSizes: [Int]) throws -> Double {
+    /// over a few pipeline depths: each batch encoded into one reused buffer, sent with one write, its
+    /// replies walked over.
+    static func setLimit(_ raw: RawRESP, _ redis: RedisConnection, entities: Int, recordSizes: [Int]) throws -> Double {
         var best = 0.0
+        let set = Array("SET".utf8)
         for depth in [256, 1024, 4096] {
             let values = recordSizes.map { [UInt8](repeating: 0x5A, count: $0) }
+            let prefixes = [Array("strata-bench:d:".utf8), Array("strata-bench:c:".utf8)]
             var written = 0
+            var key: [UInt8] = []
             let seconds = Measure.seconds {
                 for (view, value) in values.enumerated() {
                     var id = 0
                     while id < entities {
                         let end = min(id + depth, entities)
-                        raw.setPipeline(prefix: view == 0 ? "d:" : "c:", ids: id..<end, value: value)
+                        raw.output.removeAll(keepingCapacity: true)
+                        for entity in id..<end {
+                            key.removeAll(keepingCapacity: true)
+                            key.append(contentsOf: prefixes[view])
+                            RawRESP.appendDigits(entity, to: &key)
+                            RawRESP.encode(set, key, value, into: &raw.output)
+                        }
+                        raw.send(raw.output)
+                        raw.receive(replies: end - id)
                         written += end - id
                         id = end
                     }
                 }
             }
             best = max(best, Double(written) / seconds)
-            raw.flush()
+            _ = try redis.command("FLUSHDB")
         }
         return best
     }
@@ -355,12 +378,26 @@ enum OnlineSuite {
         return drivers.map { hashKey(view: "drivers", id: $0) } + customers.map { hashKey(view: "customers", id: $0) }
     }
 
+    /// One `MGET` of the keys, encoded once before timing.
+    static func mgetRequest(_ keys: [[UInt8]]) -> [UInt8] {
+        var request: [UInt8] = []
+        RawRESP.encode([Array("MGET".utf8)] + keys, into: &request)
+        return request
+    }
+
+    /// One `HGET` per (key, field), encoded once into one buffer before timing.
+    static func hgetRequest(_ pairs: [([UInt8], [UInt8])]) -> [UInt8] {
+        var request: [UInt8] = []
+        for (key, field) in pairs { RawRESP.encode([Array("HGET".utf8), key, field], into: &request) }
+        return request
+    }
+
     /// Copies the records of every entity of `frames` to plain string keys, for the raw MGET baseline.
-    static func copyToStringKeys(_ redis: RedisConnection, raw: RawRedis, frames: [Frame]) throws -> [[[UInt8]]] {
+    static func copyToStringKeys(_ redis: RedisConnection, frames: [Frame]) throws -> [[[UInt8]]] {
         try frames.map { frame in
             try hashKeys(frame).enumerated().map { index, pair in
                 let record = try redis.command([Array("HGET".utf8), pair.0, pair.1]).bytes ?? []
-                let name = Array("plain:\(index):".utf8) + pair.0 + pair.1
+                let name = Array("strata-bench:plain:\(index):".utf8) + pair.0 + pair.1
                 _ = try redis.command([Array("SET".utf8), name, record])
                 return name
             }
@@ -372,86 +409,5 @@ enum OnlineSuite {
             Column(int64: (0..<count).map { _ in Int64(rng.next() % UInt64(entities)) + 1 }),
             Column(int64: (0..<count).map { _ in Int64(rng.next() % UInt64(entities)) + 1 }),
         ])
-    }
-}
-
-/// Raw hiredis calls with argument vectors built once per call, for baselines.
-final class RawRedis {
-    let context: UnsafeMutablePointer<redisContext>
-    private var pointers: [UnsafePointer<CChar>?] = []
-    private var lengths: [Int] = []
-
-    init(url: RedisURL) throws {
-        guard let context = redisConnect(url.host, Int32(url.port)), context.pointee.err == 0 else {
-            throw RedisError(code: .connectionFailed, message: "raw hiredis could not connect to \(url.redacted)")
-        }
-        self.context = context
-        var words = ["SELECT", String(url.database)]
-        if let password = url.password { words = url.user.map { ["AUTH", $0, password] } ?? ["AUTH", password] }
-        if url.password != nil || url.database != 0 {
-            if url.password != nil { command(words.map { Array($0.utf8) }) }
-            if url.database != 0 { command(["SELECT", String(url.database)].map { Array($0.utf8) }) }
-        }
-    }
-
-    deinit { redisFree(context) }
-
-    func command(_ arguments: [[UInt8]]) {
-        withArgv(arguments) { argc, argv, argl in freeReplyObject(redisCommandArgv(context, argc, argv, argl)) }
-    }
-
-    func withArgv(_ arguments: [[UInt8]], _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> Void) {
-        pointers.removeAll(keepingCapacity: true)
-        lengths.removeAll(keepingCapacity: true)
-        func collect(_ index: Int) {
-            if index == arguments.count {
-                pointers.withUnsafeMutableBufferPointer { p in
-                    lengths.withUnsafeBufferPointer { l in body(Int32(arguments.count), p.baseAddress!, l.baseAddress!) }
-                }
-                return
-            }
-            arguments[index].withUnsafeBufferPointer { buffer in
-                pointers.append(UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self))
-                lengths.append(buffer.count)
-                collect(index + 1)
-            }
-        }
-        collect(0)
-    }
-
-    /// `MGET` of the keys, one round trip.
-    func mget(_ keys: [[UInt8]]) {
-        command([Array("MGET".utf8)] + keys)
-    }
-
-    /// One pipelined `HGET` per (key, field), one round trip.
-    func hgets(_ pairs: [([UInt8], [UInt8])]) {
-        for pair in pairs {
-            withArgv([Array("HGET".utf8), pair.0, pair.1]) { argc, argv, argl in _ = redisAppendCommandArgv(context, argc, argv, argl) }
-        }
-        for _ in pairs {
-            var reply: UnsafeMutableRawPointer?
-            _ = redisGetReply(context, &reply)
-            freeReplyObject(reply)
-        }
-    }
-
-    /// Pipelined `SET prefix<id> value` for each id, one round trip.
-    func setPipeline(prefix: String, ids: Range<Int>, value: [UInt8]) {
-        let set = Array("SET".utf8)
-        for id in ids {
-            withArgv([set, Array((prefix + String(id)).utf8), value]) { argc, argv, argl in
-                _ = redisAppendCommandArgv(context, argc, argv, argl)
-            }
-        }
-        for _ in ids {
-            var reply: UnsafeMutableRawPointer?
-            _ = redisGetReply(context, &reply)
-            freeReplyObject(reply)
-        }
-    }
-
-    func flush() {
-        command([Array("FLUSHDB".utf8)])
     }
 }

@@ -10,117 +10,208 @@ import StrataTraining
 /// a raw float64 file. Without it, the issue's reference figures stand in, labelled as such.
 enum TrainingSuite {
     static let features = 50
-    static let informative = 20
     static let kernelValues = 100_000_000
 
-    /// The issue's figures, measured on a similar 2-core machine, for when no Python peer runs.
-    static let reference = Peer(
-        gbdtSeconds: 8.6, gbdtAUC: 0.9065, logisticSeconds: 0.42, logisticAUC: 0.779, predictMicros: 15,
-        sumSeconds: 0.039, histogramSeconds: nil, exportMaxDifference: nil, versions: "issue 5 reference figures")
-
-    struct Peer {
-        var gbdtSeconds: Double
-        var gbdtAUC: Double
-        var logisticSeconds: Double
-        var logisticAUC: Double
-        var predictMicros: Double
-        var sumSeconds: Double
-        var histogramSeconds: Double?
-        var exportMaxDifference: Double?
-        var versions: String
-    }
-
-    static func run(_ arguments: [String]) throws {
+    struct Options {
         var rows = 1_000_000
         var threads = 2
         var repeats = 3
+        var labelSeeds: [UInt64] = [0]
+        var logisticOnly = false
+    }
+
+    static let usage = "--rows N, --threads N, --repeat N, --labels SEED[,SEED...] (0 = the suite's own label) or --logistic-only"
+
+    static func parse(_ arguments: [String]) throws -> Options {
+        var options = Options()
         var iterator = arguments.makeIterator()
+        func number(_ name: String) throws -> Int {
+            guard let text = iterator.next(), let value = Int(text), value > 0 else {
+                throw TrainingBenchError("\(name) expects a positive whole number; options: \(usage)")
+            }
+            return value
+        }
         while let argument = iterator.next() {
             switch argument {
-            case "--rows": rows = Int(iterator.next() ?? "") ?? rows
-            case "--threads": threads = Int(iterator.next() ?? "") ?? threads
-            case "--repeat": repeats = max(1, Int(iterator.next() ?? "") ?? repeats)
-            default: throw TrainingBenchError("unknown option \(argument); expected --rows N, --threads N or --repeat N")
+            case "--rows": options.rows = max(10, try number(argument))
+            case "--threads": options.threads = try number(argument)
+            case "--repeat": options.repeats = try number(argument)
+            case "--logistic-only": options.logisticOnly = true
+            case "--labels":
+                let seeds = (iterator.next() ?? "").split(separator: ",").map { UInt64($0) }
+                guard !seeds.isEmpty, seeds.allSatisfy({ $0 != nil }) else {
+                    throw TrainingBenchError("--labels expects seeds such as 0,1,2; options: \(usage)")
+                }
+                options.labelSeeds = seeds.compactMap { $0 }
+            default: throw TrainingBenchError("unknown option \(argument); options: \(usage)")
             }
         }
+        return options
+    }
+
+    static func run(_ arguments: [String]) throws {
+        let options = try parse(arguments)
+        if options.logisticOnly || options.labelSeeds.count > 1 {
+            try runLogistic(options)
+        } else {
+            try runAll(options, label: LabelFunction(seed: options.labelSeeds[0], features: features))
+        }
+    }
+
+    /// The peers' Python, or nil (and a note saying so) when it lacks a package.
+    static func peerPython() throws -> String? {
+        if let python = try findPython() { return python }
+        print("training: peers skipped: no Python with lightgbm, scikit-learn and numpy (set STRATA_BENCH_PYTHON); figures from elsewhere are printed as references, never in a ratio")
+        return nil
+    }
+
+    static func describe(_ options: Options, _ label: LabelFunction, trainRows: Int) -> String {
+        "\(options.rows) rows × \(features) standard-normal float64 features, \(label); first \(trainRows) train, last \(options.rows - trainRows) test; \(options.threads) threads on both sides"
+    }
+
+    /// Strata's fits of `algorithm` (data preparation included), `repeats` times: each fit's seconds
+    /// and the last model.
+    static func strataFits(_ train: Frame, _ algorithm: Algorithm, _ parameters: TrainingParameters, repeats: Int) throws -> ([Double], Model) {
+        var model: Model?
+        let times = try (0..<repeats).map { _ in
+            try Measure.seconds {
+                let data = try TrainingData(frame: train, label: "label")
+                model = try Trainer.fit(data, algorithm: algorithm, parameters: parameters)
+            }
+        }
+        return (times, model!)
+    }
+
+    /// `logistic`: Strata's logistic regression beside scikit-learn's lbfgs for each label seed, best
+    /// of `repeats` fits on each side, and the spread of the ratios over the seeds.
+    static func runLogistic(_ options: Options) throws {
+        let trainRows = options.rows * 4 / 5
+        let python = try peerPython()
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var table = ResultTable(
+            "label", "Strata best s", "sklearn best s", "best ratio", "median ratio", "first-fit ratio", "Strata AUC", "sklearn AUC",
+            "sklearn iterations")
+        var ratios: [Double] = []
+        var deltas: [Double] = []
+        for seed in options.labelSeeds {
+            let label = LabelFunction(seed: seed, features: features)
+            print("training (logistic): \(describe(options, label, trainRows: trainRows))")
+            let (train, test, all) = makeData(rows: options.rows, trainRows: trainRows, label: label)
+            let (times, model) = try strataFits(
+                train, .logistic, try TrainingParameters(["num_threads=\(options.threads)"]), repeats: options.repeats)
+            let auc = Metrics.auc(labels: test["label"]!.float64Values, scores: try model.predict(test, threads: options.threads)) ?? .nan
+            guard let python else {
+                table.add("\(seed)", fmt(times.min()!), "", "", "", "", fmt(auc, 4), "", "")
+                continue
+            }
+            try writeData(all, to: folder.appendingPathComponent("data.bin"))
+            let peer = try runPeers(python: python, folder: folder, mode: "logistic", options: options, trainRows: trainRows, checkRows: 0)
+            let peerTimes = try peer.times("logistic_seconds")
+            let ratio = times.min()! / peerTimes.min()!
+            let peerAUC = try peer.number("logistic_auc")
+            ratios.append(ratio)
+            deltas.append(auc - peerAUC)
+            table.add(
+                "\(seed)", fmt(times.min()!), fmt(peerTimes.min()!), fmt(ratio, 3),
+                fmt(Measure.median(times) / Measure.median(peerTimes), 3), fmt(times[0] / peerTimes[0], 3), fmt(auc, 4), fmt(peerAUC, 4),
+                "\(Int(try peer.number("logistic_iterations")))")
+        }
+        print(table.render())
+        guard !ratios.isEmpty else { return }
+        let sorted = ratios.sorted()
+        print("training (logistic, \(ratios.count) labels): logistic_time_ratio_median=\(fmt(Measure.median(ratios), 3)) logistic_time_ratio_min=\(fmt(sorted.first!, 3)) logistic_time_ratio_max=\(fmt(sorted.last!, 3)) logistic_auc_delta_min=\(fmt(deltas.min()!, 4)) logistic_auc_delta_max=\(fmt(deltas.max()!, 4))")
+    }
+
+    /// Every measurement of the suite on one label.
+    static func runAll(_ options: Options, label: LabelFunction) throws {
+        let rows = options.rows
+        let threads = options.threads
         let trainRows = rows * 4 / 5
-        print("training: \(rows) rows × \(features) standard-normal float64 features, label from \(informative) of them; first \(trainRows) train, last \(rows - trainRows) test; \(threads) threads; training times are the median of \(repeats) fit(s) on each side")
-        let (train, test, all) = makeData(rows: rows, trainRows: trainRows)
+        print("training: \(describe(options, label, trainRows: trainRows)); each training time is the best and the median of \(options.repeats) fit(s) on each side")
+        let (train, test, all) = makeData(rows: rows, trainRows: trainRows, label: label)
         let positives = all.labels[0..<trainRows].reduce(0, +) / Double(trainRows)
         print("training: \(fmt(positives * 100, 1))% positives in the training rows")
+        let testLabels = test["label"]!.float64Values
 
-        // Strata GBDT.
         let gbdtParameters = try TrainingParameters([
             "num_iterations=100", "num_leaves=31", "learning_rate=0.1", "num_threads=\(threads)", "seed=0",
         ])
-        var gbdtModel: Model?
-        let gbdtSeconds = Measure.median(try (0..<repeats).map { _ in
-            try Measure.seconds {
-                let data = try TrainingData(frame: train, label: "label")
-                gbdtModel = try Trainer.fit(data, algorithm: .gbdt, parameters: gbdtParameters)
-            }
-        })
-        let gbdt = gbdtModel!
-        let testLabels = test["label"]!.float64Values
+        let (gbdtTimes, gbdt) = try strataFits(train, .gbdt, gbdtParameters, repeats: options.repeats)
         let gbdtPredictions = try gbdt.predict(test, threads: threads)
         let gbdtAUC = Metrics.auc(labels: testLabels, scores: gbdtPredictions) ?? .nan
 
-        // Strata logistic regression.
-        let logisticParameters = try TrainingParameters(["num_threads=\(threads)"])
-        var logisticModel: Model?
-        let logisticSeconds = Measure.median(try (0..<repeats).map { _ in
-            try Measure.seconds {
-                let data = try TrainingData(frame: train, label: "label")
-                logisticModel = try Trainer.fit(data, algorithm: .logistic, parameters: logisticParameters)
-            }
-        })
-        let logisticAUC = Metrics.auc(labels: testLabels, scores: try logisticModel!.predict(test, threads: threads)) ?? .nan
+        let (logisticTimes, logistic) = try strataFits(
+            train, .logistic, try TrainingParameters(["num_threads=\(threads)"]), repeats: options.repeats)
+        let logisticAUC = Metrics.auc(labels: testLabels, scores: try logistic.predict(test, threads: threads)) ?? .nan
 
         let predictMicros = singleRowMicros(gbdt, all, firstRow: trainRows)
-        let (sumSeconds, histogramSeconds) = kernelSeconds()
+        let kernels = try KernelsSuite.measureInChildren(threads: threads)
 
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-bench-training-\(getpid())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let checkRows = min(20_000, rows - trainRows)
-        try Data(gbdt.lightGBMText().utf8).write(to: folder.appendingPathComponent("model.txt"))
+        let modelPath = folder.appendingPathComponent("model.txt")
+        try Data(gbdt.lightGBMText().utf8).write(to: modelPath)
         try writeDoubles(Array(gbdtPredictions[0..<checkRows]), to: folder.appendingPathComponent("strata_pred.bin"))
 
-        let peer: Peer
-        let measured: Bool
-        if let python = try findPython() {
-            try writeData(all, to: folder.appendingPathComponent("data.bin"))
-            peer = try runPeers(
-                python: python, folder: folder, rows: rows, trainRows: trainRows, threads: threads, checkRows: checkRows,
-                repeats: repeats)
-            measured = true
-        } else {
-            print("training: peers skipped: no Python with lightgbm, scikit-learn and numpy (set STRATA_BENCH_PYTHON); the peer column holds the issue's reference figures, not measurements")
-            peer = reference
-            measured = false
+        var table = ResultTable("measure", "Strata", "peer, same run", "Strata / peer")
+        var summary: [String] = []
+        func timeRows(_ name: String, _ strata: [Double], _ peer: [Double]?, key: String) {
+            let ratio = peer.map { strata.min()! / $0.min()! }
+            table.add("\(name) train s, best of \(strata.count)", fmt(strata.min()!), peer.map { fmt($0.min()!) } ?? "not run", ratio.map { fmt($0, 3) } ?? "")
+            table.add("\(name) train s, median", fmt(Measure.median(strata)), peer.map { fmt(Measure.median($0)) } ?? "", peer.map { fmt(Measure.median(strata) / Measure.median($0), 3) } ?? "")
+            summary.append("\(key)_time_ratio=\(ratio.map { fmt($0, 3) } ?? "nan")")
         }
+        let python = try peerPython()
+        let peer = try python.map { python in
+            try writeData(all, to: folder.appendingPathComponent("data.bin"))
+            return try runPeers(python: python, folder: folder, mode: "all", options: options, trainRows: trainRows, checkRows: checkRows)
+        }
+        timeRows("GBDT (100 trees, 31 leaves, lr 0.1; LightGBM)", gbdtTimes, try peer?.times("gbdt_seconds"), key: "gbdt")
+        let peerGBDTAUC = try peer?.number("gbdt_auc")
+        table.add("GBDT test AUC", fmt(gbdtAUC, 4), peerGBDTAUC.map { fmt($0, 4) } ?? "", peerGBDTAUC.map { "Δ " + fmt(gbdtAUC - $0, 4) } ?? "")
+        summary.append("gbdt_auc_delta=\(peerGBDTAUC.map { fmt(gbdtAUC - $0, 4) } ?? "nan")")
+        timeRows("logistic (L-BFGS; scikit-learn lbfgs, max_iter=100)", logisticTimes, try peer?.times("logistic_seconds"), key: "logistic")
+        let peerLogisticAUC = try peer?.number("logistic_auc")
+        table.add("logistic test AUC", fmt(logisticAUC, 4), peerLogisticAUC.map { fmt($0, 4) } ?? "", peerLogisticAUC.map { "Δ " + fmt(logisticAUC - $0, 4) } ?? "")
+        summary.append("logistic_auc_delta=\(peerLogisticAUC.map { fmt(logisticAUC - $0, 4) } ?? "nan")")
 
-        let gbdtRatio = gbdtSeconds / peer.gbdtSeconds
-        let logisticRatio = logisticSeconds / peer.logisticSeconds
-        let sumRatio = sumSeconds / peer.sumSeconds
-        let histogramRatio = peer.histogramSeconds.map { histogramSeconds / $0 }
-        let peerLabel = measured ? "peer (\(peer.versions))" : "peer (reference, not measured)"
-        var table = ResultTable("measure", "Strata", peerLabel, "Strata / peer")
-        table.add("GBDT train s (100 trees, 31 leaves, lr 0.1; LightGBM)", fmt(gbdtSeconds), fmt(peer.gbdtSeconds), fmt(gbdtRatio, 3))
-        table.add("GBDT test AUC", fmt(gbdtAUC, 4), fmt(peer.gbdtAUC, 4), "Δ " + fmt(gbdtAUC - peer.gbdtAUC, 4))
-        table.add("logistic train s (L-BFGS; scikit-learn)", fmt(logisticSeconds), fmt(peer.logisticSeconds), fmt(logisticRatio, 3))
-        table.add("logistic test AUC", fmt(logisticAUC, 4), fmt(peer.logisticAUC, 4), "Δ " + fmt(logisticAUC - peer.logisticAUC, 4))
-        table.add("GBDT single-row predict µs (p50)", fmt(predictMicros), fmt(peer.predictMicros), fmt(predictMicros / peer.predictMicros, 3))
-        table.add("sum of 100M float64 s (NumPy)", fmt(sumSeconds, 4), fmt(peer.sumSeconds, 4), fmt(sumRatio, 3))
+        let lightGBMPredict = python.flatMap { LightGBMLibrary.locate(python: $0) }.map { library in
+            try? library.singleRowMicros(modelPath: modelPath.path, data: all, firstRow: trainRows, features: features)
+        } ?? nil
         table.add(
-            "100-bin histogram of 100M float64 s (NumPy)", fmt(histogramSeconds, 4),
-            peer.histogramSeconds.map { fmt($0, 4) } ?? "n/a", histogramRatio.map { fmt($0, 3) } ?? "n/a")
-        if let difference = peer.exportMaxDifference {
+            "GBDT single-row predict µs (p50; LightGBM's C single-row fast path)", fmt(predictMicros),
+            lightGBMPredict.map { fmt($0) } ?? "not run", lightGBMPredict.map { fmt(predictMicros / $0, 3) } ?? "")
+        summary.append("predict_single_us=\(fmt(predictMicros))")
+        summary.append("predict_ratio_lightgbm=\(lightGBMPredict.map { fmt(predictMicros / $0, 3) } ?? "nan")")
+        for (name, key, strata, numpy) in [
+            ("sum of 100M float64 s", "sum", kernels, try peer?.kernelSeconds("sum")),
+            ("100-bin histogram of 100M float64 s", "histogram", kernels, try peer?.kernelSeconds("histogram")),
+        ] {
+            for (cores, strataSeconds, numpySeconds) in [
+                ("1 core", key == "sum" ? strata.sumOneCore : strata.histogramOneCore, numpy?.one),
+                ("\(threads) threads", key == "sum" ? strata.sumAll : strata.histogramAll, numpy?.all),
+            ] {
+                let ratio = numpySeconds.map { strataSeconds / $0 }
+                table.add("\(name), \(cores) (NumPy)", fmt(strataSeconds, 4), numpySeconds.map { fmt($0, 4) } ?? "not run", ratio.map { fmt($0, 3) } ?? "")
+                summary.append("\(key)_ratio_numpy_\(cores.hasPrefix("1") ? "1" : "all")=\(ratio.map { fmt($0, 3) } ?? "nan")")
+            }
+        }
+        if let difference = try peer?.number("export_max_diff") {
             table.add("exported model in lightgbm.Booster: max |Δp| on \(checkRows) test rows", "", fmt(difference, 17), "")
         }
         print(table.render())
-        print("training: peer single-row predict is Booster.predict on one row from Python; Strata's is Model.predict(row:)")
-        print("training: gbdt_time_ratio=\(fmt(gbdtRatio, 3)) gbdt_auc_delta=\(fmt(gbdtAUC - peer.gbdtAUC, 4)) logistic_time_ratio=\(fmt(logisticRatio, 3)) logistic_auc_delta=\(fmt(logisticAUC - peer.logisticAUC, 4)) predict_single_us=\(fmt(predictMicros)) sum_ratio_numpy=\(fmt(sumRatio, 3)) histogram_ratio_numpy=\(histogramRatio.map { fmt($0, 3) } ?? "nan")")
+        if let peer { print("training: peers \(peer.versions)") }
+        print("training: NumPy on \(threads) threads sums (and histograms) \(threads) slices in a thread pool; NumPy itself is single-threaded")
+        print("training: reference, not measured here (never in a ratio): the issue's LightGBM 8.6 s and scikit-learn 0.42 s on a similar machine")
+        print("training: \(summary.joined(separator: " "))")
+    }
+
+    static func scratchFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-bench-training-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
     }
 
     // MARK: Data
@@ -131,28 +222,23 @@ enum TrainingSuite {
         var labels: [Double]
     }
 
-    /// Standard-normal features and a label from a nonlinear function of the first 20 plus noise,
-    /// thresholded so that about 30% of rows are positive. Deterministic.
-    static func makeData(rows: Int, trainRows: Int) -> (train: Frame, test: Frame, all: Dataset) {
+    /// Standard-normal features and a label cut from `label`'s score plus noise, so that
+    /// `label.positives` of the rows are positive. Deterministic for a given label seed.
+    static func makeData(rows: Int, trainRows: Int, label: LabelFunction) -> (train: Frame, test: Frame, all: Dataset) {
         var columns = [[Double]](repeating: [], count: features)
         columns.withUnsafeMutableBufferPointer { out in
             let shared = UncheckedSendable(out)
             DispatchQueue.concurrentPerform(iterations: features) { f in
-                var rng = SplitMix64(seed: 0x5747_4154 &+ UInt64(f) &* 0x9e37_79b9)
+                var rng = SplitMix64(seed: label.featureSeed &+ UInt64(f) &* 0x9e37_79b9)
                 shared.value[f] = (0..<rows).map { _ in rng.normal() }
             }
         }
-        var noiseRng = SplitMix64(seed: 99)
+        var noiseRng = SplitMix64(seed: label.seed == 0 ? 99 : label.featureSeed ^ 0x6E6F_6973_65)
         var scores = [Double](repeating: 0, count: rows)
         for i in 0..<rows {
-            func x(_ f: Int) -> Double { columns[f][i] }
-            var s = 0.8 * x(0) - 0.6 * x(1) + 0.5 * x(2) * x(3) + sin(1.5 * x(4)) + (x(5) > 0.5 ? 0.7 : 0)
-            s += -0.4 * x(6) * x(6) + 0.5 * abs(x(7)) + 0.3 * x(8) * x(9) + 0.6 * tanh(x(10)) - 0.5 * x(11)
-            s += (x(12) > 0 && x(13) > 0 ? 0.8 : 0) + 0.4 * x(14) + 0.3 * max(x(15), 0) - 0.3 * x(16)
-            s += 0.25 * x(17) * x(18) + (x(19) < -1 ? -0.9 : 0)
-            scores[i] = s + 0.8 * noiseRng.normal()
+            scores[i] = label.score { columns[$0][i] } + label.noise * noiseRng.normal()
         }
-        let cut = scores.sorted()[Int(Double(rows) * 0.7)]
+        let cut = scores.sorted()[Int(Double(rows) * (1 - label.positives))]
         let labels = scores.map { $0 >= cut ? 1.0 : 0.0 }
         var values = [Double](repeating: 0, count: rows * features)
         for f in 0..<features {
@@ -195,27 +281,6 @@ enum TrainingSuite {
         return Measure.median(samples) / Double(batch) / 1_000
     }
 
-    /// Median seconds of Strata's sum and 100-bin histogram over 100M float64 values.
-    static func kernelSeconds() -> (sum: Double, histogram: Double) {
-        var values = [Double](repeating: 0, count: kernelValues)
-        values.withUnsafeMutableBufferPointer { out in
-            let shared = UncheckedSendable(out)
-            let chunks = 16
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                var rng = SplitMix64(seed: 1_234 &+ UInt64(c))
-                let range = (kernelValues * c / chunks)..<(kernelValues * (c + 1) / chunks)
-                for i in range { shared.value[i] = rng.normal() }
-            }
-        }
-        let column = Column(float64: values)
-        values = []
-        var sink = 0.0
-        let sums = Measure.samples(7) { sink += column.relaxedSum() }
-        let histograms = Measure.samples(5) { sink += Double(column.histogram(binCount: 100, range: -5...5).counts[50]) }
-        if sink.isNaN { print("training: NaN sum") }
-        return (Measure.median(sums) / 1e9, Measure.median(histograms) / 1e9)
-    }
-
     // MARK: Peers
 
     static func findPython() throws -> String? {
@@ -224,35 +289,55 @@ enum TrainingSuite {
         return status == 0 ? python : nil
     }
 
-    static func runPeers(
-        python: String, folder: URL, rows: Int, trainRows: Int, threads: Int, checkRows: Int, repeats: Int
-    ) throws -> Peer {
-        let script = folder.appendingPathComponent("peers.py")
-        try Data(peerScript.utf8).write(to: script)
-        let (status, output) = try runProcess(python, [
-            script.path, folder.path, String(rows), String(features), String(trainRows), String(threads), String(checkRows),
-            String(kernelValues), String(repeats),
-        ], quiet: false)
-        guard status == 0, let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
-              let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-        else { throw TrainingBenchError("the Python peers failed (exit \(status)):\n\(output)") }
+    /// What the Python peers reported: one JSON object.
+    struct PeerReport {
+        let object: [String: Any]
+
+        var versions: String { object["versions"] as? String ?? "python" }
+
         func number(_ key: String) throws -> Double {
             guard let value = object[key] as? Double ?? (object[key] as? Int).map(Double.init) else {
                 throw TrainingBenchError("the Python peers reported no '\(key)'")
             }
             return value
         }
-        return Peer(
-            gbdtSeconds: try number("gbdt_seconds"), gbdtAUC: try number("gbdt_auc"),
-            logisticSeconds: try number("logistic_seconds"), logisticAUC: try number("logistic_auc"),
-            predictMicros: try number("predict_us"), sumSeconds: try number("sum_seconds"),
-            histogramSeconds: try number("histogram_seconds"), exportMaxDifference: try number("export_max_diff"),
-            versions: object["versions"] as? String ?? "python")
+
+        func times(_ key: String) throws -> [Double] {
+            guard let values = object[key] as? [Double], !values.isEmpty else {
+                throw TrainingBenchError("the Python peers reported no '\(key)' times")
+            }
+            return values
+        }
+
+        /// The kernel's median seconds on one thread and on all of the run's threads.
+        func kernelSeconds(_ kernel: String) throws -> (one: Double, all: Double) {
+            (try number("\(kernel)_seconds_1"), try number("\(kernel)_seconds_all"))
+        }
+    }
+
+    /// Runs the peer script in `mode` (`all` or `logistic`) on the data in `folder`.
+    ///
+    /// OpenMP threads wait passively unless `OMP_WAIT_POLICY` says otherwise: on a machine shared with
+    /// other work, spinning waits made LightGBM three times slower, which would flatter Strata.
+    static func runPeers(python: String, folder: URL, mode: String, options: Options, trainRows: Int, checkRows: Int) throws -> PeerReport {
+        let script = folder.appendingPathComponent("peers.py")
+        try Data(peerScript.utf8).write(to: script)
+        let (status, output) = try runProcess(python, [
+            script.path, mode, folder.path, String(options.rows), String(features), String(trainRows), String(options.threads),
+            String(checkRows), String(KernelsSuite.values), String(options.repeats),
+        ], quiet: false, environment: ["OMP_WAIT_POLICY": "passive"])
+        guard status == 0, let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+              let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        else { throw TrainingBenchError("the Python peers failed (exit \(status)):\n\(output)") }
+        return PeerReport(object: object)
     }
 
     /// Runs `program` (looked up on PATH) and returns its exit status and standard output.
-    static func runProcess(_ program: String, _ arguments: [String], quiet: Bool) throws -> (Int32, String) {
+    static func runProcess(_ program: String, _ arguments: [String], quiet: Bool, environment: [String: String] = [:]) throws -> (Int32, String) {
         let process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { current, _ in current }
+        }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [program] + arguments
         let pipe = Pipe()
@@ -272,64 +357,64 @@ enum TrainingSuite {
     /// timed (data preparation included in training), and prints one JSON line.
     static let peerScript = #"""
     import json, sys, time
+    from concurrent.futures import ThreadPoolExecutor
     import numpy as np
     import lightgbm as lgb
     import sklearn
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
+    from threadpoolctl import threadpool_limits
 
-    folder, rows, features, train_rows, threads, check_rows, kernel_values, repeats = sys.argv[1], *map(int, sys.argv[2:])
+    mode, folder = sys.argv[1], sys.argv[2]
+    rows, features, train_rows, threads, check_rows, kernel_values, repeats = map(int, sys.argv[3:])
     X = np.fromfile(folder + "/data.bin", dtype=np.float64, count=rows * features).reshape(rows, features)
     y = np.fromfile(folder + "/data.bin", dtype=np.float64, offset=rows * features * 8)
     X_train, y_train, X_test, y_test = X[:train_rows], y[:train_rows], X[train_rows:], y[train_rows:]
+    report = dict(versions="LightGBM %s, scikit-learn %s, NumPy %s" % (lgb.__version__, sklearn.__version__, np.__version__))
 
-    params = dict(objective="binary", num_leaves=31, learning_rate=0.1, num_threads=threads, seed=0, verbose=-1)
-    gbdt_times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        booster = lgb.train(params, lgb.Dataset(X_train, y_train), num_boost_round=100)
-        gbdt_times.append(time.perf_counter() - start)
-    gbdt_seconds = float(np.median(gbdt_times))
-    gbdt_auc = roc_auc_score(y_test, booster.predict(X_test, num_threads=threads))
+    with threadpool_limits(limits=threads):
+        if mode == "all":
+            params = dict(objective="binary", num_leaves=31, learning_rate=0.1, num_threads=threads, seed=0, verbose=-1)
+            times = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                booster = lgb.train(params, lgb.Dataset(X_train, y_train), num_boost_round=100)
+                times.append(time.perf_counter() - start)
+            report.update(gbdt_seconds=times, gbdt_auc=roc_auc_score(y_test, booster.predict(X_test, num_threads=threads)))
+            exported = lgb.Booster(model_file=folder + "/model.txt")
+            strata = np.fromfile(folder + "/strata_pred.bin", dtype=np.float64)
+            report.update(export_max_diff=float(np.max(np.abs(exported.predict(X_test[:check_rows]) - strata))))
 
-    times = []
-    for i in range(2000):
-        row = X_test[(i * 37) % len(X_test)].reshape(1, -1)
-        t = time.perf_counter()
-        booster.predict(row, num_threads=1)
-        times.append(time.perf_counter() - t)
-    predict_us = float(np.median(times)) * 1e6
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            logistic = LogisticRegression(solver="lbfgs", max_iter=100).fit(X_train, y_train)
+            times.append(time.perf_counter() - start)
+        report.update(
+            logistic_seconds=times, logistic_auc=roc_auc_score(y_test, logistic.predict_proba(X_test)[:, 1]),
+            logistic_iterations=int(logistic.n_iter_[0]))
 
-    logistic_times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        logistic = LogisticRegression(solver="lbfgs", max_iter=100).fit(X_train, y_train)
-        logistic_times.append(time.perf_counter() - start)
-    logistic_seconds = float(np.median(logistic_times))
-    logistic_auc = roc_auc_score(y_test, logistic.predict_proba(X_test)[:, 1])
+        if mode == "all":
+            del X, X_train, X_test
+            values = np.random.default_rng(1234).standard_normal(kernel_values)
+            slices = np.array_split(values, threads)
+            pool = ThreadPoolExecutor(threads)
+            def timed(body, runs):
+                samples = []
+                for _ in range(runs):
+                    t = time.perf_counter()
+                    body()
+                    samples.append(time.perf_counter() - t)
+                return float(np.median(samples))
+            def histogram(part):
+                return np.histogram(part, bins=100, range=(-5, 5))[0]
+            report.update(
+                sum_seconds_1=timed(lambda: values.sum(), 7),
+                sum_seconds_all=timed(lambda: sum(pool.map(np.sum, slices)), 7),
+                histogram_seconds_1=timed(lambda: histogram(values), 5),
+                histogram_seconds_all=timed(lambda: sum(pool.map(histogram, slices)), 5))
 
-    exported = lgb.Booster(model_file=folder + "/model.txt")
-    strata = np.fromfile(folder + "/strata_pred.bin", dtype=np.float64)
-    export_max_diff = float(np.max(np.abs(exported.predict(X_test[:check_rows]) - strata)))
-
-    del X, X_train, X_test
-    values = np.random.default_rng(1234).standard_normal(kernel_values)
-    sums = []
-    for _ in range(7):
-        t = time.perf_counter()
-        values.sum()
-        sums.append(time.perf_counter() - t)
-    histograms = []
-    for _ in range(5):
-        t = time.perf_counter()
-        np.histogram(values, bins=100, range=(-5, 5))
-        histograms.append(time.perf_counter() - t)
-
-    print(json.dumps(dict(
-        gbdt_seconds=gbdt_seconds, gbdt_auc=gbdt_auc, logistic_seconds=logistic_seconds, logistic_auc=logistic_auc,
-        predict_us=predict_us, sum_seconds=float(np.median(sums)), histogram_seconds=float(np.median(histograms)),
-        export_max_diff=export_max_diff,
-        versions="LightGBM %s, scikit-learn %s, NumPy %s" % (lgb.__version__, sklearn.__version__, np.__version__))))
+    print(json.dumps(report))
     """#
 }
 
