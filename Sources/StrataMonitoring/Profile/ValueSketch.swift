@@ -1,0 +1,95 @@
+/// A mergeable histogram of numbers whose bins depend on no data: a value's bin is its sign,
+/// exponent and first five mantissa bits, so bins are about 3% wide relative to their values and
+/// two sketches of any data merge exactly by adding counts.
+public struct ValueSketch: Sendable, Hashable, Codable {
+    /// Bin numbers, ascending.
+    public private(set) var bins: [UInt32]
+    /// Values per bin, in the order of `bins`.
+    public private(set) var counts: [Int]
+
+    /// Low bits of a value's order key that a bin ignores (64 − 1 sign − 11 exponent − 5 mantissa).
+    static let droppedBits: UInt64 = 47
+
+    /// An empty sketch.
+    public init() {
+        bins = []
+        counts = []
+    }
+
+    /// The sketch of sorted finite values.
+    /// - Complexity: O(n).
+    public init(sorted values: [Double]) {
+        self.init()
+        for x in values {
+            let bin = Self.bin(of: x)
+            if bins.last == bin {
+                counts[counts.count - 1] += 1
+            } else {
+                bins.append(bin)
+                counts.append(1)
+            }
+        }
+    }
+
+    /// The bin of a finite value: its order-preserving key (as the float radix sort orders
+    /// values), shifted.
+    static func bin(of x: Double) -> UInt32 {
+        let bits = (x + 0).bitPattern
+        let key = bits >> 63 == 1 ? ~bits : bits | (1 << 63)
+        return UInt32(key >> droppedBits)
+    }
+
+    /// The lower and upper edge of `bin` (upper exclusive), clamped to finite numbers.
+    public static func edges(of bin: UInt32) -> (lower: Double, upper: Double) {
+        func value(_ key: UInt64) -> Double {
+            let x = Double(bitPattern: key >> 63 == 1 ? key & ~(1 << 63) : ~key)
+            return Swift.min(Swift.max(x, -Double.greatestFiniteMagnitude), Double.greatestFiniteMagnitude)
+        }
+        return (value(UInt64(bin) << droppedBits), value((UInt64(bin) + 1) << droppedBits))
+    }
+
+    /// The number of values counted.
+    public var total: Int { counts.reduce(0, +) }
+
+    /// Both sketches' counts added bin by bin.
+    /// - Complexity: O(bins of both).
+    public func merged(with other: ValueSketch) -> ValueSketch {
+        var result = ValueSketch()
+        var i = 0
+        var j = 0
+        while i < bins.count || j < other.bins.count {
+            if j == other.bins.count || (i < bins.count && bins[i] < other.bins[j]) {
+                result.bins.append(bins[i])
+                result.counts.append(counts[i])
+                i += 1
+            } else if i == bins.count || other.bins[j] < bins[i] {
+                result.bins.append(other.bins[j])
+                result.counts.append(other.counts[j])
+                j += 1
+            } else {
+                result.bins.append(bins[i])
+                result.counts.append(counts[i] + other.counts[j])
+                i += 1
+                j += 1
+            }
+        }
+        return result
+    }
+
+    /// An estimate of the `p` quantile, interpolated within its bin (off by at most the bin's
+    /// width, about 3% of the value); nil when empty.
+    public func quantile(_ p: Double) -> Double? {
+        let n = total
+        guard n > 0 else { return nil }
+        let rank = p * Double(n - 1)
+        var below = 0
+        for (k, count) in counts.enumerated() {
+            if Double(below + count) > rank {
+                let (lower, upper) = Self.edges(of: bins[k])
+                return lower + (upper - lower) * (rank - Double(below) + 0.5) / Double(count)
+            }
+            below += count
+        }
+        return Self.edges(of: bins[bins.count - 1]).upper
+    }
+}
