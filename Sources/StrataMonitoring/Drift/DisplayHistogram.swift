@@ -34,12 +34,16 @@ public struct DisplayHistogram: Sendable, Hashable, Codable {
         current = BinEdges.counts(b, edges: edges)
     }
 
-    /// Categories: the most frequent over both windows, the rest summed as "other".
+    /// Categories: all of them in their order when there are few, else the most frequent over
+    /// both windows and the rest summed as "other".
     init(counts: CategoryCounts) {
-        let order = counts.labels.indices.sorted {
-            let x = counts.reference[$0] + counts.current[$0]
-            let y = counts.reference[$1] + counts.current[$1]
-            return x != y ? x > y : counts.labels[$0] < counts.labels[$1]
+        var order = Array(counts.labels.indices)
+        if order.count > Self.maximumCategories {
+            order.sort {
+                let x = counts.reference[$0] + counts.current[$0]
+                let y = counts.reference[$1] + counts.current[$1]
+                return x != y ? x > y : counts.labels[$0] < counts.labels[$1]
+            }
         }
         let shown = order.prefix(Self.maximumCategories)
         edges = []

@@ -1,6 +1,7 @@
 /// A mergeable histogram of numbers whose bins depend on no data: a value's bin is its sign,
 /// exponent and first five mantissa bits, so bins are about 3% wide relative to their values and
-/// two sketches of any data merge exactly by adding counts.
+/// two sketches of any data merge exactly by adding counts. Encoded as `[lower, upper, count]`
+/// triples, each bin with its edges.
 public struct ValueSketch: Sendable, Hashable, Codable {
     /// Bin numbers, ascending.
     public private(set) var bins: [UInt32]
@@ -46,6 +47,30 @@ public struct ValueSketch: Sendable, Hashable, Codable {
             return Swift.min(Swift.max(x, -Double.greatestFiniteMagnitude), Double.greatestFiniteMagnitude)
         }
         return (value(UInt64(bin) << droppedBits), value((UInt64(bin) + 1) << droppedBits))
+    }
+
+    public init(from decoder: Decoder) throws {
+        var container = try decoder.unkeyedContainer()
+        self.init()
+        while !container.isAtEnd {
+            var bin = try container.nestedUnkeyedContainer()
+            let lower = try bin.decode(Double.self)
+            _ = try bin.decode(Double.self)
+            let count = try bin.decode(Int.self)
+            bins.append(Self.bin(of: lower))
+            counts.append(count)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.unkeyedContainer()
+        for (bin, count) in zip(bins, counts) {
+            let (lower, upper) = Self.edges(of: bin)
+            var triple = container.nestedUnkeyedContainer()
+            try triple.encode(lower)
+            try triple.encode(upper)
+            try triple.encode(count)
+        }
     }
 
     /// The number of values counted.
