@@ -32,21 +32,29 @@ public struct ValueSketch: Sendable, Hashable, Codable {
         }
     }
 
-    /// The bin of a finite value: its order-preserving key (as the float radix sort orders
-    /// values), shifted.
+    /// The bin of a finite value: its magnitude with the low mantissa bits cleared, numbered so
+    /// that bins sort as their values do. A positive bin holds `[lower, upper)`, a negative one
+    /// `(lower, upper]`, so that round values (−1.5, 2) are edges on both sides of zero.
     static func bin(of x: Double) -> UInt32 {
-        let bits = (x + 0).bitPattern
-        let key = bits >> 63 == 1 ? ~bits : bits | (1 << 63)
+        let truncated = (x + 0).bitPattern & ~lowMask
+        let key = truncated >> 63 == 1 ? ~truncated : truncated | (1 << 63)
         return UInt32(key >> droppedBits)
     }
 
-    /// The lower and upper edge of `bin` (upper exclusive), clamped to finite numbers.
+    private static let lowMask: UInt64 = (1 << droppedBits) - 1
+
+    /// The edges of `bin`, clamped to finite numbers.
     public static func edges(of bin: UInt32) -> (lower: Double, upper: Double) {
-        func value(_ key: UInt64) -> Double {
-            let x = Double(bitPattern: key >> 63 == 1 ? key & ~(1 << 63) : ~key)
-            return Swift.min(Swift.max(x, -Double.greatestFiniteMagnitude), Double.greatestFiniteMagnitude)
+        let key = UInt64(bin) << droppedBits
+        func finite(_ bits: UInt64) -> Double {
+            Swift.min(Swift.max(Double(bitPattern: bits), -Double.greatestFiniteMagnitude), Double.greatestFiniteMagnitude)
         }
-        return (value(UInt64(bin) << droppedBits), value((UInt64(bin) + 1) << droppedBits))
+        if key >> 63 == 1 {
+            let start = key & ~(1 << 63)
+            return (finite(start), finite(start + (1 << droppedBits)))
+        }
+        let start = ~key & ~lowMask
+        return (finite(start + (1 << droppedBits)), finite(start))
     }
 
     public init(from decoder: Decoder) throws {
@@ -55,9 +63,9 @@ public struct ValueSketch: Sendable, Hashable, Codable {
         while !container.isAtEnd {
             var bin = try container.nestedUnkeyedContainer()
             let lower = try bin.decode(Double.self)
-            _ = try bin.decode(Double.self)
+            let upper = try bin.decode(Double.self)
             let count = try bin.decode(Int.self)
-            bins.append(Self.bin(of: lower))
+            bins.append(Self.bin(of: upper <= 0 ? upper : lower))
             counts.append(count)
         }
     }
