@@ -10,6 +10,7 @@ struct BenchMain {
         ("offline", "point-in-time training set of a 1M-row spine over three views beside hand-written SQL", OfflineSuite.run),
         ("training", "GBDT and logistic regression beside LightGBM and scikit-learn; predict latency; sum and histogram beside NumPy", TrainingSuite.run),
         ("online", "materialise 2M entities into Redis and look them up, beside raw pipelined SET/MGET", OnlineSuite.run),
+        ("drift", "strata drift on 1M × 20 against 1M × 20 beside binary COPY of both; a mixed set; Evidently and scipy", DriftSuite.run),
     ]
 
     static func main() {
@@ -34,6 +35,6 @@ struct BenchMain {
     static func printUsage() {
         print("usage: swift run -c release strata-bench SUITE [options]\n\nsuites:")
         for suite in suites { print("  \(suite.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(suite.summary)") }
-        print("\nServers: STRATA_POSTGRES_URL and STRATA_REDIS_URL when set, else throwaway local ones.")
+        print("\nServers: STRATA_BENCH_POSTGRES_URL and STRATA_BENCH_REDIS_URL when set, else throwaway local ones.")
     }
 }

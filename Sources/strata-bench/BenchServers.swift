@@ -1,8 +1,9 @@
 import Foundation
 import StrataEmbedded
 
-/// The servers a suite measures against: STRATA_POSTGRES_URL / STRATA_REDIS_URL when set, else a
-/// throwaway local pair started for the run and stopped at its end.
+/// The servers a suite measures against: STRATA_BENCH_POSTGRES_URL / STRATA_BENCH_REDIS_URL when set
+/// (never the production variables, whose data a suite would drop), else a throwaway local pair
+/// started for the run and stopped at its end.
 final class BenchServers {
     let postgresURL: String
     let redisURL: String
@@ -10,7 +11,7 @@ final class BenchServers {
 
     init() throws {
         let environment = ProcessInfo.processInfo.environment
-        if let pg = environment["STRATA_POSTGRES_URL"], let redis = environment["STRATA_REDIS_URL"] {
+        if let pg = environment["STRATA_BENCH_POSTGRES_URL"], let redis = environment["STRATA_BENCH_REDIS_URL"] {
             postgresURL = pg
             redisURL = redis
             temporary = nil

@@ -60,8 +60,8 @@ struct DriftInputReader {
                 selects.append("\(try SQLIdentifier.quote(name))::\(column.wire.sqlName)")
                 copyColumns.append(column)
             }
-            let columns = try connection.copyOut(
-                query: "SELECT \(selects.joined(separator: ", ")) FROM (\(Self.trimmed(sql))) AS drift_input", columns: copyColumns)
+            let query = "SELECT \(selects.joined(separator: ", ")) FROM (\(Self.trimmed(sql))) AS drift_input"
+            let columns = try connection.copyOut(query: query, columns: copyColumns, capacity: try estimatedRows(query, connection))
             return WindowData(names: wanted, columns: columns)
         case .csv(let path):
             let table = try CSVTable.read(path: path)
@@ -108,12 +108,25 @@ struct DriftInputReader {
                 SELECT \(selects.joined(separator: ", ")) FROM \(try SQLIdentifier.quoteQualified(group.source.table))
                 WHERE \(timestamp) >= '\(UTCTimestamp.format(from))'::timestamptz AND \(timestamp) < '\(UTCTimestamp.format(to))'::timestamptz
                 """
-            let read = try connection.copyOut(query: sql, columns: copyColumns)
+            let read = try connection.copyOut(query: sql, columns: copyColumns, capacity: try estimatedRows(sql, connection))
             names += group.features.map { FeatureReference(view: group.view.name, feature: $0.name).description }
             columns += read
         }
         return WindowData(names: names, columns: columns)
     }
+
+    /// Rows the planner expects `sql` to return, so that columns are allocated once instead of
+    /// grown by doubling; 0 (grow as needed) when the estimate is missing or implausibly large.
+    private func estimatedRows(_ sql: String, _ connection: PostgresConnection) throws -> Int {
+        let plan = try connection.execute("EXPLAIN \(sql)")
+        guard let line = plan.string(0, 0), let range = line.range(of: "rows=") else { return 0 }
+        let digits = line[range.upperBound...].prefix { $0.isNumber }
+        guard let rows = Int(digits), rows <= Self.largestReservation else { return 0 }
+        return rows + rows / 16
+    }
+
+    /// The most rows reserved ahead on the planner's word (a bad estimate must not allocate gigabytes).
+    static let largestReservation = 20_000_000
 
     /// A query's result columns and their PostgreSQL types, from running it with `LIMIT 0`.
     private func shape(of sql: String, input: DriftInput) throws -> [(name: String, type: String)] {

@@ -12,33 +12,47 @@ enum DriftStatistics {
 
     /// `wasserstein_distance(reference, current) / max(std(reference), 0.001)`, the distance
     /// being the area between the two empirical CDFs, found by one merge of the sorted samples.
+    ///
+    /// Each step's height |i/m − j/n| is kept as the exact integer |i·n − j·m| and divided by m·n
+    /// once at the end; the merge picks without branches (random interleaving would mispredict
+    /// every other one) and sums in blocks, which bounds the rounding error by about 1e-13.
     /// - Complexity: O(m + n).
     static func wasserstein(_ reference: [Double], _ current: [Double]) -> Double {
         let m = reference.count
         let n = current.count
-        var i = 0
-        var j = 0
-        var sum = 0.0
-        var compensation = 0.0
+        guard m > 0, n > 0 else { return .nan }
+        var total = 0.0
         reference.withUnsafeBufferPointer { a in
             current.withUnsafeBufferPointer { b in
-                var value = j == n || (i < m && a[i] <= b[j]) ? a[i] : b[j]
-                while i < m || j < n {
-                    if j == n || (i < m && a[i] <= b[j]) { i += 1 } else { j += 1 }
-                    guard i < m || j < n else { break }
-                    let next = j == n || (i < m && a[i] <= b[j]) ? a[i] : b[j]
-                    // Within a run of equal values the width is 0, so the counts only matter at
-                    // the run's end, where they are complete (searchsorted's "right").
-                    let term = abs(Double(i) / Double(m) - Double(j) / Double(n)) * (next - value)
-                    let y = term - compensation
-                    let t = sum + y
-                    compensation = (t - sum) - y
-                    sum = t
-                    value = next
+                // Past its end a sample reads as +∞; the loads stay in bounds and compile to selects.
+                @inline(__always) func at(_ x: UnsafeBufferPointer<Double>, _ k: Int, _ count: Int) -> Double {
+                    let value = x[Swift.min(k, count - 1)]
+                    return k < count ? value : .infinity
+                }
+                var i = 0
+                var j = 0
+                let mm = Int64(m)
+                let nn = Int64(n)
+                var value = min(a[0], b[0])
+                var remaining = m + n - 1
+                while remaining > 0 {
+                    let block = min(remaining, 4096)
+                    var partial = 0.0
+                    for _ in 0..<block {
+                        let takeA = at(a, i, m) <= at(b, j, n) ? 1 : 0
+                        i += takeA
+                        j += 1 - takeA
+                        let next = min(at(a, i, m), at(b, j, n))
+                        let height = Int64(i) &* nn &- Int64(j) &* mm
+                        partial += Double(height < 0 ? -height : height) * (next - value)
+                        value = next
+                    }
+                    total += partial
+                    remaining -= block
                 }
             }
         }
-        return sum / max(populationStandardDeviation(reference), 0.001)
+        return total / (Double(m) * Double(n)) / max(populationStandardDeviation(reference), 0.001)
     }
 
     /// The standard deviation with ddof 0, by two passes (pandas' `nanstd`).
