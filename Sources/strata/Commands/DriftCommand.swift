@@ -12,19 +12,9 @@ struct DriftCommand: ParsableCommand {
         commandName: "drift",
         abstract: "Test features for drift between a reference and a current window (Evidently's tests).",
         discussion: """
-            Inputs (--reference, --current): saved:NAME (a saved training set), window:FROM..TO (the features'
-            source rows with event time in [FROM, TO), ISO-8601), a "SELECT ..." query, or a .csv file (columns
-            view__feature or the bare feature name). With two queries or CSV files, --service/--features may be
-            left out: every column both share is tested, typed from PostgreSQL's types or, for CSV, as pandas
-            reads them.
+            Inputs (--reference, --current): saved:NAME (a saved training set), window:FROM..TO (the features' source rows with event time in [FROM, TO), ISO-8601), a "SELECT ..." query, or a .csv file (columns view__feature or the bare feature name). With two queries or CSV files, --service/--features may be left out: every column both share is tested, typed from PostgreSQL's types or, for CSV, as pandas reads them.
 
-            Each column is numerical or categorical (integers with at most 10 distinct current values, bools and
-            text are categorical). The test follows Evidently: references of at most 1,000 values get KS (numbers
-            with more than 5 distinct values), chi-square (more than 2) or the Z-test; larger references get the
-            normed Wasserstein distance (numbers with more than 5 distinct values) or Jensen-Shannon. A schema
-            feature's drift: {method, threshold} overrides that, and --method/--threshold override both. A column
-            with no values in a window is reported no_data. The dataset drifted when at least --drift-share of the
-            tested columns drifted.
+            Each column is numerical or categorical (integers with at most 10 distinct current values, bools and text are categorical). The test follows Evidently: references of at most 1,000 values get KS (numbers with more than 5 distinct values), chi-square (more than 2) or the Z-test; larger references get the normed Wasserstein distance (numbers with more than 5 distinct values) or Jensen-Shannon. A schema feature's drift: {method, threshold} overrides that, and --method/--threshold override both. A column with no values in a window is reported no_data. The dataset drifted when at least --drift-share of the tested columns drifted.
 
             Exit codes: 0 no dataset drift, 1 dataset drift, 2 bad input, 3 a service unreachable.
 
