@@ -97,3 +97,28 @@ import Testing
         }
     }
 }
+
+@Suite struct ExtremeValueTests {
+    @Test func integersAtTheEdgesOfInt64AreCategoriesNotTraps() throws {
+        let column = DriftColumn(
+            name: "edge", reference: Column(int64: [.max, .min, 0, .max]), current: Column(int64: [.max, 1, nil]))
+        let report = try DriftAnalysis.run([column], reference: .init(source: "a", rows: 4), current: .init(source: "b", rows: 3))
+        #expect(report.columns.first?.type == .categorical && report.columns.first?.status == .tested)
+        #expect(report.columns.first?.reference.top?.first?.count == 2)
+    }
+}
+
+extension ExtremeValueTests {
+    @Test func doublesNearTheLimitStillGiveAReportJSONCanHold() throws {
+        let huge = Double.greatestFiniteMagnitude
+        let column = DriftColumn(name: "wide", reference: Column(float64: [-huge, huge, 0, 1]), current: Column(float64: [huge, huge, 2]))
+        let report = try DriftAnalysis.run(
+            [column], reference: .init(source: "a", rows: 4), current: .init(source: "b", rows: 3),
+            options: .init(collectProfiles: true))
+        let drift = try #require(report.columns.first)
+        #expect(drift.status == .tested && drift.current.mean == nil && drift.reference.mean != nil)
+        _ = try JSONEncoder().encode(report)
+        _ = try JSONEncoder().encode(drift.histogram)
+        _ = try JSONEncoder().encode(drift.profiles?.reference)
+    }
+}

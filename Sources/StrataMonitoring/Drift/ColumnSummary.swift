@@ -35,12 +35,15 @@ public struct ColumnSummary: Sendable, Hashable, Codable {
         guard !values.isEmpty else { return }
         var total = 0.0
         for x in values { total += x }
+        // Sums of values near the largest double overflow; such statistics are left out (JSON has
+        // no infinity) rather than reported wrong.
         let mean = total / Double(values.count)
-        self.mean = mean
-        if values.count > 1 {
+        self.mean = mean.isFinite ? mean : nil
+        if values.count > 1 && mean.isFinite {
             var squares = 0.0
             for x in values { squares += (x - mean) * (x - mean) }
-            std = (squares / Double(values.count - 1)).squareRoot()
+            let std = (squares / Double(values.count - 1)).squareRoot()
+            self.std = std.isFinite ? std : nil
         }
         min = values[0]
         max = values[values.count - 1]
@@ -49,7 +52,8 @@ public struct ColumnSummary: Sendable, Hashable, Codable {
             let h = p * Double(values.count - 1)
             let low = Int(h.rounded(.down))
             let high = Swift.min(low + 1, values.count - 1)
-            quantiles[String(p)] = values[low] + (h - Double(low)) * (values[high] - values[low])
+            let value = values[low] + (h - Double(low)) * (values[high] - values[low])
+            quantiles[String(p)] = value.isFinite ? value : values[low]
         }
         self.quantiles = quantiles
     }

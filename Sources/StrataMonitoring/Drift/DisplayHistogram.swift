@@ -21,6 +21,8 @@ public struct DisplayHistogram: Sendable, Hashable, Codable {
         let edges: [Double]
         if !low.isFinite || !high.isFinite {
             edges = [0, 1]
+        } else if !(high - low).isFinite {
+            edges = [low, high]
         } else if integer && high - low < 40 {
             edges = BinEdges.linspace(low - 0.5, high + 0.5, bins: Int(high - low) + 1)
         } else {

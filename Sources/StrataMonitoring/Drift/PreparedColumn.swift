@@ -42,7 +42,7 @@ struct PreparedColumn {
         return CategoryCounts(sortedReference: sortedReference ?? [], sortedCurrent: sortedCurrent ?? []) { x in
             switch type {
             case .bool: .bool(x != 0)
-            case .int64, .int32, .timestamp: .integer(Int64(x))
+            case .int64, .int32, .timestamp: Int64(exactly: x).map(CategoryLabel.integer) ?? .number(x)
             default: .number(x)
             }
         }

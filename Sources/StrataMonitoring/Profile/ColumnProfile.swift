@@ -42,8 +42,12 @@ public struct ColumnProfile: Sendable, Hashable, Codable {
         let mean = total / Double(values.count)
         var squares = 0.0
         for x in values { squares += (x - mean) * (x - mean) }
-        self.mean = mean
-        squaredDeviations = squares
+        // Overflowing sums (values near the largest double) are left out rather than stored as
+        // infinities, which JSON cannot hold.
+        if mean.isFinite && squares.isFinite {
+            self.mean = mean
+            squaredDeviations = squares
+        }
     }
 
     /// The profile of one window's category counts out of `rows` rows.

@@ -16,7 +16,10 @@ enum BinEdges {
         var bins = 1
         if width != 0 {
             if integer && width < 1 { width = 1 }
-            bins = Int(((last - first) / width).rounded(.up))
+            // A span wider than the largest double (−1e308 … 1e308) has no equal-width bins:
+            // one bin holds everything, where NumPy would fail.
+            let exact = ((last - first) / width).rounded(.up)
+            bins = exact.isFinite && exact >= 1 ? Int(min(exact, 1_000_000)) : 1
         }
         return linspace(first, last, bins: bins)
     }
@@ -24,6 +27,7 @@ enum BinEdges {
     /// NumPy's `linspace(first, last, bins + 1)`: `first + i · step`, the last edge exactly `last`.
     static func linspace(_ first: Double, _ last: Double, bins: Int) -> [Double] {
         let delta = last - first
+        if !delta.isFinite { return [first, last] }
         let step = delta / Double(bins)
         var edges = (0...bins).map { i in
             step == 0 ? Double(i) / Double(bins) * delta + first : Double(i) * step + first
