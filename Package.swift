@@ -54,6 +54,10 @@ let package = Package(
         ),
         .target(name: "StrataTraining", dependencies: ["StrataColumnar", "StrataCore"]),
         .target(
+            name: "StrataMonitoring",
+            dependencies: ["StrataColumnar", "StrataCore", "StrataPostgres", "StrataRegistry", "StrataOffline"]
+        ),
+        .target(
             name: "StrataExample",
             dependencies: ["StrataPostgres", "StrataColumnar"]
         ),
@@ -61,7 +65,7 @@ let package = Package(
             name: "strata",
             dependencies: [
                 "StrataCore", "StrataPostgres", "StrataRedis", "StrataEmbedded",
-                "StrataRegistry", "StrataOffline", "StrataOnline", "StrataTraining", "StrataExample",
+                "StrataRegistry", "StrataOffline", "StrataOnline", "StrataTraining", "StrataMonitoring", "StrataExample",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,7 +74,7 @@ let package = Package(
             dependencies: [
                 "CLibPQ", "CHiredis", "StrataColumnar", "StrataCore", "StrataPostgres",
                 "StrataRedis", "StrataEmbedded", "StrataRegistry", "StrataOffline",
-                "StrataOnline", "StrataTraining", "StrataExample",
+                "StrataOnline", "StrataTraining", "StrataMonitoring", "StrataExample",
             ]
         ),
         .target(
@@ -81,11 +85,16 @@ let package = Package(
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataTrainingTests", dependencies: ["StrataTraining", "StrataColumnar"]),
         .testTarget(
+            name: "StrataMonitoringTests",
+            dependencies: ["StrataMonitoring", "StrataColumnar"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
             name: "StrataIntegrationTests",
             dependencies: [
                 "StrataTestSupport", "StrataCore", "StrataPostgres", "StrataRedis",
                 "StrataEmbedded", "StrataRegistry", "StrataOffline", "StrataOnline",
-                "StrataTraining", "StrataExample", "StrataColumnar", "StrataMigrations",
+                "StrataTraining", "StrataMonitoring", "StrataExample", "StrataColumnar", "StrataMigrations",
             ]
         ),
     ],

@@ -14,6 +14,7 @@ struct BenchMain {
         ("kernels", "sum and histogram of 100M float64 on --cores N (the training suite runs it at 1 core and at its thread count)", KernelsSuite.run),
         ("online", "materialise 2M entities into Redis and look them up, beside raw pipelined SET/MGET", OnlineSuite.run),
         ("check", "check the servers named by STRATA_BENCH_POSTGRES_URL/STRATA_BENCH_REDIS_URL without running a suite", check),
+        ("drift", "strata drift on 1M × 20 against 1M × 20 beside binary COPY of both; a mixed set; Evidently and scipy", DriftSuite.run),
     ]
 
     static func main() {

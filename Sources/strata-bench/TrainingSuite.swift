@@ -283,9 +283,10 @@ enum TrainingSuite {
 
     // MARK: Peers
 
-    static func findPython() throws -> String? {
+    /// `STRATA_BENCH_PYTHON` (default `python3`) when it imports `modules`.
+    static func findPython(modules: String = "lightgbm, sklearn, numpy") throws -> String? {
         let python = ProcessInfo.processInfo.environment["STRATA_BENCH_PYTHON"] ?? "python3"
-        let (status, _) = try runProcess(python, ["-c", "import lightgbm, sklearn, numpy"], quiet: true)
+        let (status, _) = try runProcess(python, ["-c", "import \(modules)"], quiet: true)
         return status == 0 ? python : nil
     }
 

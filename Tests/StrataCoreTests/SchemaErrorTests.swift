@@ -259,7 +259,7 @@ private let malformed: [MalformedSchema] = [
         yaml: view().replacingOccurrences(of: "type: float64", with: "type: float64, drift: { method: kl }"),
         code: .badValue,
         fragment: "'method' of drift settings of feature 'conv_rate' of feature view 'driver_stats' is 'kl'; "
-            + "expected one of: psi, ks, chisquare, jensenshannon, wasserstein, auto",
+            + "expected one of: auto, ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div, hellinger",
         line: 17, column: 60
     ),
     MalformedSchema(

@@ -94,12 +94,8 @@ public enum Argsort {
         UInt64(bitPattern: value) ^ (1 << 63)
     }
 
-    /// Floats in unsigned order: negative numbers have every bit flipped, others the sign bit;
-    /// -0.0 and 0.0 map alike.
-    private static func orderKey(_ value: Double) -> UInt64 {
-        let bits = (value + 0).bitPattern
-        return bits >> 63 == 1 ? ~bits : bits | (1 << 63)
-    }
+    /// Floats in unsigned order (-0.0 and 0.0 alike), as the float radix sort orders them.
+    private static func orderKey(_ value: Double) -> UInt64 { FloatRadixSort.key(of: value) }
 
     /// The dense rank of each row's bytes among the distinct values (0 under nulls).
     private static func stringRanks(_ column: Column) -> [UInt64] {

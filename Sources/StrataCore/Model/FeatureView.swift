@@ -8,8 +8,9 @@ public struct DriftSettings: Sendable, Hashable, Codable {
         self.threshold = threshold
     }
 
-    /// The drift methods a schema may name; `auto` chooses by type and size as Evidently does.
-    public static let methods = ["psi", "ks", "chisquare", "jensenshannon", "wasserstein", "auto"]
+    /// The drift methods a schema may name (Evidently's names); `auto` chooses by type and size as
+    /// Evidently's `DataDriftPreset` does.
+    public static let methods = ["auto", "ks", "chisquare", "z", "wasserstein", "jensenshannon", "psi", "kl_div", "hellinger"]
 }
 
 /// One typed feature of a view; its values live in the source column of the same name.

@@ -8,6 +8,7 @@ import StrataOffline
 import StrataOnline
 import StrataRedis
 import StrataRegistry
+import StrataMonitoring
 import StrataTraining
 import StrataColumnar
 
@@ -15,7 +16,7 @@ import StrataColumnar
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the ride-hailing example end to end on the embedded services: up, migrate, load sample data, apply, list, build a training set, train a model, materialise, look up online.")
+        abstract: "Run the ride-hailing example end to end on the embedded services: up, migrate, load sample data, apply, list, build a training set, train a model, materialise, look up online, check drift.")
 
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("Folder of the embedded services.", valueName: "dir"))
     var stateDirectory: String = LocalServices.defaultDirectory
@@ -88,6 +89,7 @@ struct DemoCommand: ParsableCommand {
         print(ListedProject(repository: try registry.repository(project: repository.project), versions: versions).render())
         try trainingSet(registry: registry, sample: sample, services: services)
         try materializeAndLookUp(registry: registry, project: repository.project, sample: sample, services: services)
+        try driftCheck(registry: registry, sample: sample, services: services)
         print("\nDone. The services keep running: try `strata list`, `strata online --service driver_ranking --entity driver_id=1001,customer_id=50001`; stop them with `strata down`.")
     }
 
@@ -155,5 +157,20 @@ struct DemoCommand: ParsableCommand {
         let entities = try query.entities(parsing: [[("driver_id", "1001"), ("customer_id", String(SampleData.firstCustomerID))]])
         let result = try OnlineStore(redis: redis, repository: repository).onlineFeatures(query, entities: entities, at: sample.end)
         print(result.feastJSON())
+    }
+
+    /// Tests the service's features in the sample's first half against its second half, as
+    /// `strata drift` does, and writes the HTML report beside the training set.
+    func driftCheck(registry: Registry, sample: SampleData, services: ServicesRecord) throws {
+        let middle = sample.start + (sample.end - sample.start) / 2
+        let reference = DriftInput.window(from: sample.start, to: middle)
+        let current = DriftInput.window(from: middle, to: sample.end)
+        step("Checking drift (service driver_ranking): \(reference) against \(current)")
+        let run = try DriftMonitor(registry: registry, openConnection: { try PostgresConnection(url: services.postgres.url) })
+            .run(DriftRequest(features: .service("driver_ranking"), reference: reference, current: current))
+        print(DriftCommand.table(run.report).split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n"))
+        let path = services.directory + "/demo-drift.html"
+        try HTMLReport.render(run.report).write(toFile: path, atomically: true, encoding: .utf8)
+        print("  report → \(path); the same check: strata drift --service driver_ranking --reference '\(reference)' --current '\(current)' --report drift.html")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import StrataCore
+import StrataMonitoring
 import StrataOffline
 import StrataOnline
 import StrataPostgres
@@ -20,7 +21,7 @@ enum ErrorReport {
         case let e as PostgresError: e.isUnreachable ? CLIError.Code.unreachable.rawValue : CLIError.Code.badInput.rawValue
         case let e as RedisError: e.isUnreachable ? CLIError.Code.unreachable.rawValue : CLIError.Code.badInput.rawValue
         case let e as OnlineError: e.isServiceFailure ? CLIError.Code.unreachable.rawValue : CLIError.Code.badInput.rawValue
-        case is RegistryError, is OfflineError, is TrainingError: CLIError.Code.badInput.rawValue
+        case is RegistryError, is OfflineError, is TrainingError, is MonitoringError: CLIError.Code.badInput.rawValue
         default: CLIError.Code.badInput.rawValue
         }
     }
