@@ -106,7 +106,8 @@ public struct ModelStore {
         return found.last { $0.stage == "production" } ?? found.last!
     }
 
-    /// Moves `version` of `name` to `stage`; promoting to production archives the previous one.
+    /// Moves `version` of `name` to `stage`; promoting to production archives the previous one. Running
+    /// servers are notified when the change commits (`Registry.changeChannel`).
     public func promote(name: String, version: Int, stage: String, project: String? = nil) throws {
         guard Self.stages.contains(stage) else {
             throw RegistryError(code: .badInput, message: "unknown stage '\(stage)' (expected one of: \(Self.stages.joined(separator: ", ")))")
@@ -121,6 +122,7 @@ public struct ModelStore {
             try db.execute(
                 "UPDATE strata_models SET stage = $4 WHERE project = $1 AND name = $2 AND version = $3",
                 [.text(model.project), .text(name), .int(Int64(version)), .text(stage)])
+            try Registry.notifyChange(project: model.project, in: db)
         }
     }
 

@@ -60,7 +60,8 @@ public final class Registry {
 
     /// Applies `repository` in one transaction: new versions for added and changed objects, a removal
     /// version for objects no longer declared. A second apply of the same files changes nothing.
-    /// Concurrent applies of one project are serialised by an advisory lock.
+    /// Concurrent applies of one project are serialised by an advisory lock, and running servers are
+    /// notified when a change commits (`Registry.changeChannel`).
     /// - Returns: the plan that was applied.
     @discardableResult
     public func apply(_ repository: Repository) throws -> Plan {
@@ -89,6 +90,7 @@ public final class Registry {
                         object.map { .text($0.spec) } ?? .null, .bool(change.action == .removed), .int(applyID),
                     ])
             }
+            try Self.notifyChange(project: repository.project, in: db)
             return plan
         }
     }

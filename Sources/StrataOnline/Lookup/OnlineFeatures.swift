@@ -41,7 +41,13 @@ public struct OnlineFeatures: Sendable {
     /// `statuses` and `event_timestamps` over the entity rows.
     public func feastJSON(fullFeatureNames: Bool = false) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(256 + rowCount * (references.count + joinKeys.count) * 48)
+        appendFeastJSON(fullFeatureNames: fullFeatureNames, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `feastJSON`'s bytes to `out`, for callers that send them without making a string.
+    public func appendFeastJSON(fullFeatureNames: Bool = false, to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + 256 + rowCount * (references.count + joinKeys.count) * 48)
         out += Array(#"{"metadata":{"feature_names":["#.utf8)
         let names = joinKeys + references.map { fullFeatureNames ? $0.columnName : $0.feature }
         for (i, name) in names.enumerated() {
@@ -59,7 +65,6 @@ public struct OnlineFeatures: Sendable {
             appendResult(values[f], status: { status(feature: f, row: $0) }, timestamp: { times[$0] }, to: &out)
         }
         out += Array("]}".utf8)
-        return String(decoding: out, as: UTF8.self)
     }
 
     private func appendResult(
@@ -90,9 +95,11 @@ public struct OnlineFeatures: Sendable {
 
 /// JSON text for values: numbers as they round-trip, timestamps as ISO-8601, and NaN and ±Infinity as
 /// the strings `"NaN"`, `"Infinity"` and `"-Infinity"` (protobuf's JSON mapping, which Feast's server
-/// answers with), so that a non-finite value read from a source stays distinct from null.
-enum JSONText {
-    static func appendValue(_ column: Column, _ row: Int, to out: inout [UInt8]) {
+/// answers with), so that a non-finite value read from a source stays distinct from null. A float
+/// column's value keeps a fractional part (`2.0`), so that readers keep its declared type.
+public enum JSONText {
+    /// Appends the value of `column` at `row`.
+    public static func appendValue(_ column: Column, _ row: Int, to out: inout [UInt8]) {
         if column.isNull(row) {
             out += Array("null".utf8)
             return
@@ -111,7 +118,8 @@ enum JSONText {
         }
     }
 
-    static func appendDouble(_ value: Double, to out: inout [UInt8]) {
+    /// Appends a double as it round-trips; a non-finite one as protobuf's JSON string for it.
+    public static func appendDouble(_ value: Double, to out: inout [UInt8]) {
         if value.isFinite {
             out.append(contentsOf: value.description.utf8)
         } else {
@@ -119,7 +127,8 @@ enum JSONText {
         }
     }
 
-    static func appendString(_ text: ArraySlice<UInt8>, to out: inout [UInt8]) {
+    /// Appends a JSON string literal of UTF-8 `text`, escaped.
+    public static func appendString(_ text: ArraySlice<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         let hex = Array("0123456789abcdef".utf8)
         for byte in text {
