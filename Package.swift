@@ -111,6 +111,7 @@ let package = Package(
                 "StrataTraining", "StrataExample", "StrataColumnar", "StrataMigrations", "StrataServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],
