@@ -10,6 +10,7 @@ struct BenchMain {
         ("offline", "point-in-time training set of a 1M-row spine over three views beside hand-written SQL", OfflineSuite.run),
         ("training", "GBDT and logistic regression beside LightGBM and scikit-learn; predict latency; sum and histogram beside NumPy", TrainingSuite.run),
         ("online", "materialise 2M entities into Redis and look them up, beside raw pipelined SET/MGET", OnlineSuite.run),
+        ("serve", "strata serve under wrk beside nginx and a canned Hummingbird server: latency, throughput, predict, logging", ServeSuite.run),
     ]
 
     static func main() {
