@@ -106,9 +106,9 @@ struct ServerError: Error, Sendable, HTTPResponseError, CustomStringConvertible 
         var body: [UInt8] = []
         body.reserveCapacity(40 + detail.utf8.count)
         body += Array(#"{"error":"#.utf8)
-        JSONText.appendString(Array(code.rawValue.utf8)[...], to: &body)
+        JSONText.appendString(code.rawValue, to: &body)
         body += Array(#","detail":"#.utf8)
-        JSONText.appendString(Array(detail.utf8)[...], to: &body)
+        JSONText.appendString(detail, to: &body)
         body.append(UInt8(ascii: "}"))
         return Response.json(status: status, body)
     }

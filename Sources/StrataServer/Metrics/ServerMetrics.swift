@@ -16,7 +16,8 @@ final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
     private let latency: [String: Timer]
-    private let requests = NIOLockedValueBox([String: Counter]())
+    /// Request counters by route index × 1000 + status, made on first use.
+    private let requests = NIOLockedValueBox([Int: Counter]())
     private let predictions = NIOLockedValueBox([String: Counter]())
     private let redisErrors: Counter
     private let redisReconnects: Counter
@@ -57,7 +58,7 @@ final class ServerMetrics: Sendable {
     /// Counts a request and records its duration.
     func requestFinished(route: String, status: Int, nanoseconds: Int64) {
         latency[route]?.recordNanoseconds(nanoseconds)
-        let key = "\(route) \(status)"
+        let key = (Self.routes.firstIndex(of: route) ?? Self.routes.count) * 1000 + min(max(status, 0), 999)
         let counter = requests.withLockedValue { counters in
             if let counter = counters[key] { return counter }
             let counter = Counter(

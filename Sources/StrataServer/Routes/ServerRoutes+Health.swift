@@ -15,7 +15,7 @@ extension ServerRoutes {
         let snapshot = snapshots.current
         var out: [UInt8] = []
         out += Array(#"{"status":"\#(redis ? "ok" : "unavailable")","redis":{"reachable":\#(redis)},"postgres":{"reachable":\#(listener.postgresReachable)},"registry":{"project":"#.utf8)
-        JSONText.appendString(Array(snapshot.project.utf8)[...], to: &out)
+        JSONText.appendString(snapshot.project, to: &out)
         out += Array(#","version":\#(snapshot.version)}}"#.utf8)
         return Response.json(status: redis ? .ok : .serviceUnavailable, out)
     }

@@ -20,7 +20,7 @@ extension ServerRoutes {
         var out: [UInt8] = []
         out.reserveCapacity(64 + predictions.count * 20)
         out += Array(#"{"model":"#.utf8)
-        JSONText.appendString(Array(loaded.name.utf8)[...], to: &out)
+        JSONText.appendString(loaded.name, to: &out)
         out += Array(#","version":\#(loaded.version),"predictions":["#.utf8)
         for (index, value) in predictions.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
