@@ -117,7 +117,7 @@ final class ServedFeatureLogWriter: Service, @unchecked Sendable {
                 asOf.appendTimestamp(record.asOf)
                 projects.appendString(project)
                 routes.appendString(record.route)
-                appendJSONB(to: &entities, &json) { out in
+                appendJSON(to: &entities, &json) { out in
                     for (k, column) in served.entities.enumerated() {
                         out.append(k == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
                         JSONText.appendString(keys[k], to: &out)
@@ -125,7 +125,7 @@ final class ServedFeatureLogWriter: Service, @unchecked Sendable {
                         JSONText.appendValue(column, row, to: &out)
                     }
                 }
-                appendJSONB(to: &features, &json) { out in
+                appendJSON(to: &features, &json) { out in
                     for (f, column) in served.values.enumerated() {
                         out.append(f == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
                         JSONText.appendString(names[f], to: &out)
@@ -133,7 +133,7 @@ final class ServedFeatureLogWriter: Service, @unchecked Sendable {
                         JSONText.appendValue(column, row, to: &out)
                     }
                 }
-                appendJSONB(to: &statuses, &json) { out in
+                appendJSON(to: &statuses, &json) { out in
                     for f in served.values.indices {
                         out.append(f == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
                         JSONText.appendString(names[f], to: &out)
@@ -162,13 +162,13 @@ final class ServedFeatureLogWriter: Service, @unchecked Sendable {
         ]
     }
 
-    /// Appends one jsonb value in PostgreSQL's binary form: the format version byte 1, then the JSON
-    /// text that `body` writes (an object; `{}` when it writes nothing).
-    private static func appendJSONB(to builder: inout ColumnBuilder, _ scratch: inout [UInt8], _ body: (inout [UInt8]) -> Void) {
+    /// Appends one json value (its binary COPY form is the text itself): the object `body` writes the
+    /// members of, `{}` when it writes none.
+    private static func appendJSON(to builder: inout ColumnBuilder, _ scratch: inout [UInt8], _ body: (inout [UInt8]) -> Void) {
         scratch.removeAll(keepingCapacity: true)
-        scratch.append(1)
         body(&scratch)
-        scratch.append(contentsOf: scratch.count == 1 ? Array("{}".utf8) : [UInt8(ascii: "}")])
+        if scratch.isEmpty { scratch.append(UInt8(ascii: "{")) }
+        scratch.append(UInt8(ascii: "}"))
         scratch.withUnsafeBytes { builder.appendString(bytes: $0) }
     }
 }

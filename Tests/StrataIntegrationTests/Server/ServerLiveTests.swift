@@ -122,7 +122,7 @@ struct ServerLiveTests {
             """, [.text(ServerFixture.atText)])
         #expect(row.rowCount == 2)
         #expect(row.string(0, 0) == "get-online-features")
-        #expect(row.string(0, 2) == #"{"user_id": 1}"#)
+        #expect(row.string(0, 2) == #"{"user_id":1}"#)
         #expect(row.string(0, 3) == "2.0")
         #expect(row.string(0, 4) == "gold \"1\"")
         #expect(row.string(1, 5) == "NULL_VALUE")
