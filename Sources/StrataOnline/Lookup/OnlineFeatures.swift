@@ -63,6 +63,18 @@ public struct OnlineFeatures: Sendable {
             JSONText.appendString(fullFeatureNames ? reference.columnName : reference.feature, to: &out)
         }
         JSONText.append(#"]},"results":["#, to: &out)
+        // Each view's event times are written once and copied for each of its features.
+        var times: [UInt8] = []
+        var timeEnds = [Int](repeating: 0, count: groupTimestamps.count * rowCount)
+        times.reserveCapacity(groupTimestamps.count * rowCount * 22)
+        for (group, stamps) in groupTimestamps.enumerated() {
+            for row in 0..<rowCount {
+                times.append(UInt8(ascii: "\""))
+                UTCTimestamp.append(stamps[row], to: &times)
+                times.append(UInt8(ascii: "\""))
+                timeEnds[group * rowCount + row] = times.count
+            }
+        }
         for (k, column) in entities.enumerated() {
             if k > 0 { out.append(UInt8(ascii: ",")) }
             appendValues(column, to: &out)
@@ -87,12 +99,14 @@ public struct OnlineFeatures: Sendable {
                 JSONText.append(Self.quotedStatus(statusCodes[f * rowCount + row]), to: &out)
             }
             JSONText.append(#"],"event_timestamps":["#, to: &out)
-            groupTimestamps[featureGroup[f]].withUnsafeBufferPointer { times in
+            let group = featureGroup[f]
+            times.withUnsafeBufferPointer { times in
+                var start = group == 0 ? 0 : timeEnds[group * rowCount - 1]
                 for row in 0..<rowCount {
                     if row > 0 { out.append(UInt8(ascii: ",")) }
-                    out.append(UInt8(ascii: "\""))
-                    UTCTimestamp.append(times[row], to: &out)
-                    out.append(UInt8(ascii: "\""))
+                    let end = timeEnds[group * rowCount + row]
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: times[start..<end]))
+                    start = end
                 }
             }
             JSONText.append("]}", to: &out)
