@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -11,6 +11,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Without its default traits Hummingbird does not build swift-configuration, which Strata does not use.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         .systemLibrary(
@@ -61,12 +68,27 @@ let package = Package(
             name: "StrataExample",
             dependencies: ["StrataPostgres", "StrataColumnar"]
         ),
+        .target(
+            name: "StrataServer",
+            dependencies: [
+                "StrataColumnar", "StrataCore", "StrataPostgres", "StrataRedis", "StrataRegistry", "StrataOffline",
+                "StrataOnline", "StrataTraining",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "strata",
             dependencies: [
                 "StrataCore", "StrataPostgres", "StrataRedis", "StrataEmbedded",
-                "StrataRegistry", "StrataOffline", "StrataOnline", "StrataTraining", "StrataMonitoring", "StrataExample",
+                "StrataRegistry", "StrataOffline", "StrataOnline", "StrataTraining", "StrataMonitoring", "StrataExample", "StrataServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -74,7 +96,8 @@ let package = Package(
             dependencies: [
                 "CLibPQ", "CHiredis", "StrataColumnar", "StrataCore", "StrataPostgres",
                 "StrataRedis", "StrataEmbedded", "StrataRegistry", "StrataOffline",
-                "StrataOnline", "StrataTraining", "StrataMonitoring", "StrataExample",
+                "StrataOnline", "StrataTraining", "StrataMonitoring", "StrataExample", "StrataServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .target(
@@ -94,7 +117,10 @@ let package = Package(
             dependencies: [
                 "StrataTestSupport", "StrataCore", "StrataPostgres", "StrataRedis",
                 "StrataEmbedded", "StrataRegistry", "StrataOffline", "StrataOnline",
-                "StrataTraining", "StrataMonitoring", "StrataExample", "StrataColumnar", "StrataMigrations",
+                "StrataTraining", "StrataMonitoring", "StrataExample", "StrataColumnar", "StrataMigrations", "StrataServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],

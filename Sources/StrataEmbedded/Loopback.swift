@@ -5,9 +5,9 @@ import Darwin
 #endif
 
 /// TCP ports on 127.0.0.1: finding a free one and checking whether one answers.
-enum Loopback {
+public enum Loopback {
     /// A port that was free a moment ago, found by binding port 0 and letting the kernel choose.
-    static func freePort() -> Int? {
+    public static func freePort() -> Int? {
         withSocket { socket in
             guard bind(socket, port: 0) else { return nil }
             var address = sockaddr_in()
@@ -45,7 +45,7 @@ enum Loopback {
     }
 
     /// Whether something accepts TCP connections on `port`.
-    static func accepts(_ port: Int) -> Bool {
+    public static func accepts(_ port: Int) -> Bool {
         withSocket { socket in
             var limit = timeval(tv_sec: 1, tv_usec: 0)
             setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))

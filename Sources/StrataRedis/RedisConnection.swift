@@ -24,6 +24,8 @@ public final class RedisConnection: @unchecked Sendable {
 
     /// Commands queued with `append` whose replies have not been read yet.
     public private(set) var pendingReplies = 0
+    /// How many times a connection was established (1 after `init`; each reconnection adds one).
+    public private(set) var connectionCount = 0
 
     private var context: HiredisContext?
     private var timeoutIsApplied = false
@@ -222,6 +224,7 @@ public final class RedisConnection: @unchecked Sendable {
         }
         context = fresh
         timeoutIsApplied = true
+        connectionCount += 1
     }
 
     /// Sends a handshake command with its own argument vectors, leaving the caller's loaded command intact.

@@ -118,7 +118,8 @@ public struct ModelStore {
 
     /// Moves `version` of `name` to `stage`. Promoting to production archives the previous production
     /// version in the same transaction, under the model's lock, so concurrent promotions leave exactly one
-    /// (the last to run); the registry's `strata_models_one_production` index guarantees it.
+    /// (the last to run); the registry's `strata_models_one_production` index guarantees it. Running
+    /// servers are notified when the change commits (`Registry.changeChannel`).
     public func promote(name: String, version: Int, stage: String, project: String? = nil) throws {
         guard Self.stages.contains(stage) else {
             throw RegistryError(code: .badInput, message: "unknown stage '\(stage)' (expected one of: \(Self.stages.joined(separator: ", ")))")
@@ -134,6 +135,7 @@ public struct ModelStore {
             try db.execute(
                 "UPDATE strata_models SET stage = $4 WHERE project = $1 AND name = $2 AND version = $3",
                 [.text(model.project), .text(name), .int(Int64(version)), .text(stage)])
+            try Registry.notifyChange(project: model.project, in: db)
         }
     }
 

@@ -66,7 +66,8 @@ public final class Registry {
     /// version for objects no longer declared, and, for online views whose stored values the change
     /// invalidates (`Plan.onlineResets`), the watermark removed and the keys recorded for deletion
     /// (`pendingOnlineCleanups`; the online store deletes them after the commit). A second apply of the
-    /// same files changes nothing. Concurrent applies of one project are serialised by an advisory lock.
+    /// same files changes nothing. Concurrent applies of one project are serialised by an advisory lock,
+    /// and running servers are notified when a change commits (`Registry.changeChannel`).
     /// - Parameter allowBreaking: whether breaking changes (`Plan.Change.breaking`) may be applied.
     /// - Throws: `RegistryError.breakingChange`, naming each one, when the plan has breaking changes
     ///   and `allowBreaking` is false; nothing is applied then.
@@ -107,6 +108,7 @@ public final class Registry {
                     ])
             }
             try resetOnlineViews(plan.onlineResets, project: repository.project, db: db)
+            try Self.notifyChange(project: repository.project, in: db)
             return plan
         }
     }

@@ -15,6 +15,7 @@ struct BenchMain {
         ("online", "materialise 2M entities into Redis and look them up, beside raw pipelined SET/MGET", OnlineSuite.run),
         ("check", "check the servers named by STRATA_BENCH_POSTGRES_URL/STRATA_BENCH_REDIS_URL without running a suite", check),
         ("drift", "strata drift on 1M × 20 against 1M × 20 beside binary COPY of both; a mixed set; Evidently and scipy", DriftSuite.run),
+        ("serve", "strata serve under wrk beside nginx and a canned Hummingbird server: latency, throughput, predict, logging", ServeSuite.run),
     ]
 
     static func main() {

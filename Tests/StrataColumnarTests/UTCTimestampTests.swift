@@ -39,4 +39,22 @@ import StrataColumnar
         #expect(UTCTimestamp.parse("0001-01-01T00:00:00Z") == -62_135_596_800_000_000)
         #expect(UTCTimestamp.parse("9999-12-31T23:59:59.999999Z") == 253_402_300_799_999_999)
     }
+
+    @Test(arguments: [
+        (Int64(0), "1970-01-01T00:00:00Z"), (-1, "1969-12-31T23:59:59.999999Z"),
+        (1_769_862_896_123_456, "2026-01-31T12:34:56.123456Z"), (951_782_400_000_000, "2000-02-29T00:00:00Z"),
+        (-62_167_219_200_000_000, "0000-01-01T00:00:00Z"), (253_402_300_799_000_000, "9999-12-31T23:59:59Z"),
+        (253_402_300_800_000_000, "10000-01-01T00:00:00Z"), (-62_167_219_200_000_001, "-0001-12-31T23:59:59.999999Z"),
+    ])
+    func formatsFixedWidthFieldsAndYearsOutsideFourDigits(_ micros: Int64, _ text: String) {
+        #expect(UTCTimestamp.format(micros) == text)
+    }
+
+    @Test func formatThenParseRoundTripsRandomInstantsOfYearsOneToNineThousandNineHundredNinetyNine() {
+        var rng = SplitMix64(seed: 99)
+        for _ in 0..<10_000 {
+            let micros = Int64.random(in: -62_135_596_800_000_000...253_402_300_799_999_999, using: &rng)
+            #expect(UTCTimestamp.parse(UTCTimestamp.format(micros)) == micros)
+        }
+    }
 }

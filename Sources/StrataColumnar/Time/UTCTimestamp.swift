@@ -36,6 +36,7 @@ public enum UTCTimestamp {
     }
 
     /// Appends the ISO-8601 form of `micros` to `bytes` without allocating a String.
+    /// - Complexity: O(1); years 0 to 9999 are written in one append of fixed-width fields.
     public static func append(_ micros: Int64, to bytes: inout [UInt8]) {
         if micros == .max || micros == .min {
             bytes.append(contentsOf: (micros == .max ? "infinity" : "-infinity").utf8)
@@ -44,6 +45,44 @@ public enum UTCTimestamp {
         let (seconds, fraction) = floorDivMod(micros, microsPerSecond)
         let (days, secondOfDay) = floorDivMod(seconds, 86_400)
         let (year, month, day) = civil(fromDays: days)
+        guard (0...9999).contains(year) else {
+            appendSlowly(year: year, month: month, day: day, secondOfDay: secondOfDay, fraction: fraction, to: &bytes)
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 27) { text in
+            @inline(__always) func put(_ value: Int64, _ width: Int, at position: Int) {
+                var rest = value
+                for i in stride(from: position + width - 1, through: position, by: -1) {
+                    text[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            text[4] = UInt8(ascii: "-")
+            put(month, 2, at: 5)
+            text[7] = UInt8(ascii: "-")
+            put(day, 2, at: 8)
+            text[10] = UInt8(ascii: "T")
+            put(secondOfDay / 3600, 2, at: 11)
+            text[13] = UInt8(ascii: ":")
+            put(secondOfDay / 60 % 60, 2, at: 14)
+            text[16] = UInt8(ascii: ":")
+            put(secondOfDay % 60, 2, at: 17)
+            var end = 19
+            if fraction != 0 {
+                text[19] = UInt8(ascii: ".")
+                put(fraction, 6, at: 20)
+                end = 26
+            }
+            text[end] = UInt8(ascii: "Z")
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[0...end]))
+        }
+    }
+
+    /// `append` for years outside 0...9999 (signed, unpadded beyond four digits).
+    private static func appendSlowly(
+        year: Int64, month: Int64, day: Int64, secondOfDay: Int64, fraction: Int64, to bytes: inout [UInt8]
+    ) {
         appendDigits(year, width: 4, to: &bytes)
         bytes.append(UInt8(ascii: "-"))
         appendDigits(month, width: 2, to: &bytes)

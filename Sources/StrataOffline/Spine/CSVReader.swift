@@ -12,6 +12,14 @@ public struct CSVTable: Sendable {
     /// The file the table came from.
     public var file: String
 
+    /// A table from already split records (e.g. the columns of a JSON body); `file` names it in errors.
+    public init(header: [String], records: [[String?]], lines: [Int], file: String) {
+        self.header = header
+        self.records = records
+        self.lines = lines
+        self.file = file
+    }
+
     /// Reads and parses `path`.
     public static func read(path: String) throws -> CSVTable {
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -41,58 +41,107 @@ public struct OnlineFeatures: Sendable {
     /// `statuses` and `event_timestamps` over the entity rows.
     public func feastJSON(fullFeatureNames: Bool = false) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(256 + rowCount * (references.count + joinKeys.count) * 48)
-        out += Array(#"{"metadata":{"feature_names":["#.utf8)
-        let names = joinKeys + references.map { fullFeatureNames ? $0.columnName : $0.feature }
-        for (i, name) in names.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            JSONText.appendString(Array(name.utf8)[...], to: &out)
-        }
-        out += Array(#"]},"results":["#.utf8)
-        for (k, column) in entities.enumerated() {
-            if k > 0 { out.append(UInt8(ascii: ",")) }
-            appendResult(column, status: { _ in .present }, timestamp: { _ in 0 }, to: &out)
-        }
-        for f in 0..<references.count {
-            if f > 0 || !entities.isEmpty { out.append(UInt8(ascii: ",")) }
-            let times = groupTimestamps[featureGroup[f]]
-            appendResult(values[f], status: { status(feature: f, row: $0) }, timestamp: { times[$0] }, to: &out)
-        }
-        out += Array("]}".utf8)
+        appendFeastJSON(fullFeatureNames: fullFeatureNames, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
-    private func appendResult(
-        _ column: Column, status: (Int) -> FeatureStatus, timestamp: (Int) -> Int64, to out: inout [UInt8]
-    ) {
-        out += Array(#"{"values":["#.utf8)
+    /// Appends `feastJSON`'s bytes to `out`, for callers that send them without making a string.
+    /// - Complexity: O(rows × (features + join keys)), with no allocation beyond `out`'s growth
+    ///   (and the text of float values).
+    public func appendFeastJSON(fullFeatureNames: Bool = false, to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + 256 + rowCount * (references.count + joinKeys.count) * 48)
+        JSONText.append(#"{"metadata":{"feature_names":["#, to: &out)
+        var first = true
+        for name in joinKeys {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            JSONText.appendString(name, to: &out)
+        }
+        for reference in references {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            JSONText.appendString(fullFeatureNames ? reference.columnName : reference.feature, to: &out)
+        }
+        JSONText.append(#"]},"results":["#, to: &out)
+        // Each view's event times are written once and copied for each of its features.
+        var times: [UInt8] = []
+        var timeEnds = [Int](repeating: 0, count: groupTimestamps.count * rowCount)
+        times.reserveCapacity(groupTimestamps.count * rowCount * 22)
+        for (group, stamps) in groupTimestamps.enumerated() {
+            for row in 0..<rowCount {
+                times.append(UInt8(ascii: "\""))
+                UTCTimestamp.append(stamps[row], to: &times)
+                times.append(UInt8(ascii: "\""))
+                timeEnds[group * rowCount + row] = times.count
+            }
+        }
+        for (k, column) in entities.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            appendValues(column, to: &out)
+            JSONText.append(#","statuses":["#, to: &out)
+            for row in 0..<rowCount {
+                if row > 0 { out.append(UInt8(ascii: ",")) }
+                JSONText.append(#""PRESENT""#, to: &out)
+            }
+            JSONText.append(#"],"event_timestamps":["#, to: &out)
+            for row in 0..<rowCount {
+                if row > 0 { out.append(UInt8(ascii: ",")) }
+                JSONText.append(#""1970-01-01T00:00:00Z""#, to: &out)
+            }
+            JSONText.append("]}", to: &out)
+        }
+        for f in 0..<references.count {
+            if f > 0 || !entities.isEmpty { out.append(UInt8(ascii: ",")) }
+            appendValues(values[f], to: &out)
+            JSONText.append(#","statuses":["#, to: &out)
+            for row in 0..<rowCount {
+                if row > 0 { out.append(UInt8(ascii: ",")) }
+                JSONText.append(Self.quotedStatus(statusCodes[f * rowCount + row]), to: &out)
+            }
+            JSONText.append(#"],"event_timestamps":["#, to: &out)
+            let group = featureGroup[f]
+            times.withUnsafeBufferPointer { times in
+                var start = group == 0 ? 0 : timeEnds[group * rowCount - 1]
+                for row in 0..<rowCount {
+                    if row > 0 { out.append(UInt8(ascii: ",")) }
+                    let end = timeEnds[group * rowCount + row]
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: times[start..<end]))
+                    start = end
+                }
+            }
+            JSONText.append("]}", to: &out)
+        }
+        JSONText.append("]}", to: &out)
+    }
+
+    /// `{"values":[...]` of one column.
+    private func appendValues(_ column: Column, to out: inout [UInt8]) {
+        JSONText.append(#"{"values":["#, to: &out)
         for row in 0..<rowCount {
             if row > 0 { out.append(UInt8(ascii: ",")) }
             JSONText.appendValue(column, row, to: &out)
         }
-        out += Array(#"],"statuses":["#.utf8)
-        for row in 0..<rowCount {
-            if row > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\""))
-            out += Array(status(row).description.utf8)
-            out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// A status's name in double quotes.
+    private static func quotedStatus(_ status: FeatureStatus) -> StaticString {
+        switch status {
+        case .present: #""PRESENT""#
+        case .nullValue: #""NULL_VALUE""#
+        case .notFound: #""NOT_FOUND""#
+        case .outsideMaxAge: #""OUTSIDE_MAX_AGE""#
         }
-        out += Array(#"],"event_timestamps":["#.utf8)
-        for row in 0..<rowCount {
-            if row > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\""))
-            UTCTimestamp.append(timestamp(row), to: &out)
-            out.append(UInt8(ascii: "\""))
-        }
-        out += Array("]}".utf8)
     }
 }
 
 /// JSON text for values: numbers as they round-trip, timestamps as ISO-8601, and NaN and ±Infinity as
 /// the strings `"NaN"`, `"Infinity"` and `"-Infinity"` (protobuf's JSON mapping, which Feast's server
-/// answers with), so that a non-finite value read from a source stays distinct from null.
-enum JSONText {
-    static func appendValue(_ column: Column, _ row: Int, to out: inout [UInt8]) {
+/// answers with), so that a non-finite value read from a source stays distinct from null. A float
+/// column's value keeps a fractional part (`2.0`), so that readers keep its declared type.
+public enum JSONText {
+    /// Appends the value of `column` at `row`.
+    public static func appendValue(_ column: Column, _ row: Int, to out: inout [UInt8]) {
         if column.isNull(row) {
             out += Array("null".utf8)
             return
@@ -100,8 +149,8 @@ enum JSONText {
         switch column.storage {
         case .float64(let v): appendDouble(v[row], to: &out)
         case .float32(let v): v[row].isFinite ? out.append(contentsOf: v[row].description.utf8) : appendDouble(Double(v[row]), to: &out)
-        case .int64(let v): out.append(contentsOf: String(v[row]).utf8)
-        case .int32(let v): out.append(contentsOf: String(v[row]).utf8)
+        case .int64(let v): appendInteger(v[row], to: &out)
+        case .int32(let v): appendInteger(Int64(v[row]), to: &out)
         case .bool(let v): out.append(contentsOf: (v[row] ? "true" : "false").utf8)
         case .timestamp(let v):
             out.append(UInt8(ascii: "\""))
@@ -111,7 +160,24 @@ enum JSONText {
         }
     }
 
-    static func appendDouble(_ value: Double, to out: inout [UInt8]) {
+    /// Appends an integer in decimal without making a string.
+    public static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var magnitude = value.magnitude
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(24 - count)...]))
+        }
+    }
+
+    /// Appends a double as it round-trips; a non-finite one as protobuf's JSON string for it.
+    public static func appendDouble(_ value: Double, to out: inout [UInt8]) {
         if value.isFinite {
             out.append(contentsOf: value.description.utf8)
         } else {
@@ -119,17 +185,38 @@ enum JSONText {
         }
     }
 
-    static func appendString(_ text: ArraySlice<UInt8>, to out: inout [UInt8]) {
+    /// Appends literal JSON text.
+    @inline(__always)
+    public static func append(_ text: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Appends a JSON string literal of `text`, escaped.
+    public static func appendString(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { appendString($0, to: &out) }
+    }
+
+    /// Appends a JSON string literal of UTF-8 `text`, escaped.
+    public static func appendString(_ text: ArraySlice<UInt8>, to out: inout [UInt8]) {
+        text.withUnsafeBufferPointer { appendString($0, to: &out) }
+    }
+
+    /// Appends a JSON string literal of UTF-8 `text`, escaped.
+    public static func appendString(_ text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let hex = Array("0123456789abcdef".utf8)
-        for byte in text {
+        let hex: StaticString = "0123456789abcdef"
+        var clean = 0
+        while clean < text.count, text[clean] >= 0x20, text[clean] != UInt8(ascii: "\""), text[clean] != 92 { clean += 1 }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: text[0..<clean]))
+        for byte in text[clean...] {
             switch byte {
             case UInt8(ascii: "\""): out += [92, 34]
             case 92: out += [92, 92]
             case 10: out += [92, UInt8(ascii: "n")]
             case 13: out += [92, UInt8(ascii: "r")]
             case 9: out += [92, UInt8(ascii: "t")]
-            case 0..<32: out += [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            case 0..<32: out += [92, UInt8(ascii: "u"), 48, 48, hex.utf8Start[Int(byte >> 4)], hex.utf8Start[Int(byte & 15)]]
             default: out.append(byte)
             }
         }

@@ -49,11 +49,39 @@ public final class OnlineStore {
     /// The values of a prepared query for each row of `entities` as of `at` (default now).
     /// - Complexity: one round trip; O(rows × (views + features)) work.
     public func onlineFeatures(_ query: OnlineQuery, entities: Frame, at: Int64? = nil) throws -> OnlineFeatures {
+        try receive(try send(query, entities: entities, at: at))
+    }
+
+    /// A lookup whose commands are queued on the connection and whose replies are not read yet.
+    public struct PendingLookup: Sendable {
+        let query: OnlineQuery
+        let keyColumns: [Column]
+        let rows: Int
+        let at: Int64
+        /// The number of replies the lookup will read.
+        public let commandCount: Int
+    }
+
+    /// Checks `entities` and queues the lookup's commands on the connection without sending them, so
+    /// that the lookups of several callers can share one pipelined write; `receive` them in the order
+    /// they were sent.
+    /// - Throws: `OnlineError.badEntity` before anything is queued, `RedisError` when Redis fails.
+    public func send(_ query: OnlineQuery, entities: Frame, at: Int64? = nil) throws -> PendingLookup {
         let keyColumns = try query.keyColumns(entities)
         let rows = entities.rowCount
         let at = at ?? OnlineClock.nowMicros()
         encodeCommands(query, keyColumns: keyColumns, rows: rows)
         try redis.append(commands)
+        return PendingLookup(query: query, keyColumns: keyColumns, rows: rows, at: at, commandCount: commands.commandCount)
+    }
+
+    /// Reads and decodes the replies of a lookup queued by `send`, sending what is queued first.
+    /// - Complexity: O(rows × (views + features)) work.
+    public func receive(_ pending: PendingLookup) throws -> OnlineFeatures {
+        let query = pending.query
+        let keyColumns = pending.keyColumns
+        let rows = pending.rows
+        let at = pending.at
         let layout = Scratch(features: query.references.count, groups: query.groups.count, rows: rows)
         if layout.byteCount > scratchCapacity {
             scratch.deallocate()
@@ -66,7 +94,7 @@ public final class OnlineStore {
         var strings = [[UInt8]](repeating: [], count: query.references.count)
         try query.groups.withUnsafeBufferPointer { groups in
             try statuses.withUnsafeMutableBufferPointer { statuses in
-                try redis.readReplies(commands.commandCount) { index, reply in
+                try redis.readReplies(pending.commandCount) { index, reply in
                     let group = index / rows
                     let row = index - group * rows
                     let event = try Self.decode(

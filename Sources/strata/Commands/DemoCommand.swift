@@ -91,6 +91,13 @@ struct DemoCommand: ParsableCommand {
         try materializeAndLookUp(registry: registry, project: repository.project, sample: sample, services: services)
         try driftCheck(registry: registry, sample: sample, services: services)
         print("\nDone. The services keep running: try `strata list`, `strata online --service driver_ranking --entity driver_id=1001,customer_id=50001`; stop them with `strata down`.")
+        print("""
+
+            Serve the features and the model over HTTP (Feast's API; Ctrl-C stops it):
+              strata serve\(stateDirectory == LocalServices.defaultDirectory ? "" : " --state-dir \(stateDirectory)")
+              curl -s localhost:6566/get-online-features -d '{"feature_service": "driver_ranking", "entities": {"driver_id": [1001], "customer_id": [\(SampleData.firstCustomerID)]}}'
+              curl -s localhost:6566/predict -d '{"model": "demo_conversion", "version": 1, "entities": {"driver_id": [1001], "customer_id": [\(SampleData.firstCustomerID)]}}'
+            """)
     }
 
     func step(_ text: String) { print("==> \(text)") }

@@ -1,0 +1,77 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import StrataPostgres
+import StrataRegistry
+
+/// `strata serve`: Feast's HTTP feature server API over the online store, with predictions by the
+/// registered models, Prometheus metrics, a served-feature log and registry reloads by LISTEN/NOTIFY.
+///
+/// `init` connects to PostgreSQL and reads the registry (blocking; it fails fast, with the module's
+/// error, when the registry is unreachable or the project unknown); `run` serves until SIGTERM or
+/// SIGINT, then stops accepting, finishes the requests in flight, flushes the log and returns.
+public final class FeatureServer: Sendable {
+    /// How the server runs.
+    public let configuration: ServerConfiguration
+    /// The project served.
+    public let project: String
+    let routes: ServerRoutes
+    let logWriter: ServedFeatureLogWriter
+    let logger: Logger
+
+    /// Reads the registry and starts the worker threads; serves nothing until `run`.
+    /// - Throws: `PostgresError` when PostgreSQL is unreachable, `RegistryError` when the project is
+    ///   not registered (or several are and none was chosen).
+    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "strata.serve")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let registry = try Registry(connection: try PostgresConnection(url: configuration.postgresURL))
+        let project = try registry.resolveProject(configuration.project)
+        self.project = project
+        let metrics = ServerMetrics()
+        let models = ModelCache()
+        let snapshots = SnapshotBox(try RegistrySnapshot.load(project: project, registry: registry, models: models))
+        let log = ServedFeatureLog(
+            sampleRate: min(max(configuration.logSample, 0), 1), capacity: configuration.logQueueRows, metrics: metrics)
+        let workers = ServerWorkers(
+            threads: configuration.redisConnections, maxPipeline: configuration.maxPipeline,
+            redisURL: configuration.redisURL, postgresURL: configuration.postgresURL, project: project, metrics: metrics)
+        let listener = RegistryListener(
+            postgresURL: configuration.postgresURL, project: project, snapshots: snapshots, models: models,
+            metrics: metrics, logger: logger)
+        routes = ServerRoutes(
+            configuration: configuration, snapshots: snapshots, models: models, workers: workers, log: log,
+            metrics: metrics, listener: listener)
+        logWriter = ServedFeatureLogWriter(
+            log: log, postgresURL: configuration.postgresURL, project: project, metrics: metrics, logger: logger)
+    }
+
+    /// The Hummingbird application: the routes, and the services that run beside the HTTP server (the
+    /// log writer, the workers and the registry listener, shut down after it, in that reverse order).
+    public func application() -> some ApplicationProtocol {
+        let router = Router()
+        router.add(middleware: ServerMiddleware(metrics: routes.metrics, token: configuration.token))
+        let routes = self.routes
+        router.post("/get-online-features") { request, _ in try await routes.onlineFeatures(request) }
+        router.post("/push") { request, _ in try await routes.push(request) }
+        router.post("/write-to-online-store") { request, _ in try await routes.writeToOnlineStore(request) }
+        router.post("/predict") { request, _ in try await routes.predict(request) }
+        router.get("/health") { request, _ in try await routes.health(request) }
+        router.get("/metrics") { request, _ in try await routes.metricsText(request) }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            services: [logWriter, routes.workers, routes.listener],
+            logger: logger)
+    }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
+    public func run() async throws {
+        try await application().runService()
+    }
+
+    /// Stops the worker threads of a server whose application never ran (as in router tests).
+    public func stopWorkers() {
+        routes.workers.stop()
+    }
+}

@@ -1,0 +1,7 @@
+import StrataCore
+
+/// The features a request names: a feature service, or references.
+enum RequestedFeatures: Sendable {
+    case service(String)
+    case references([FeatureReference])
+}

@@ -1,0 +1,68 @@
+import Hummingbird
+import StrataColumnar
+import StrataOnline
+import StrataRegistry
+
+extension ServerRoutes {
+    /// `POST /predict`: the model's features looked up online and scored in process (see `PredictRequest`).
+    /// Missing values (not found, null, too old) reach the model as missing, as nulls did in training.
+    func predict(_ request: Request) async throws -> Response {
+        let body = try PredictRequest(try await json(request))
+        let snapshot = snapshots.current
+        let loaded = try await model(body, snapshot: snapshot)
+        let query = try snapshot.query(.references(loaded.references))
+        let entities = try EntityRows.frame(body.entities, joinKeys: query.joinKeys, maxEntities: configuration.maxEntities)
+        let features = try await workers.lookup(query, entities: entities, at: body.at)
+        let frame = Frame(
+            names: features.references.map(\.columnName), columns: features.values, rowCount: features.rowCount)
+        let predictions = try loaded.model.predict(frame, threads: 1)
+        metrics.predicted(model: loaded.name, version: loaded.version, count: predictions.count)
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + predictions.count * 20)
+        out += Array(#"{"model":"#.utf8)
+        JSONText.appendString(loaded.name, to: &out)
+        out += Array(#","version":\#(loaded.version),"predictions":["#.utf8)
+        for (index, value) in predictions.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSONText.appendDouble(value, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        if body.includeFeatures {
+            out += Array(#","features":"#.utf8)
+            features.appendFeastJSON(fullFeatureNames: body.fullFeatureNames, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        if log.sample() {
+            let now = Self.nowMicros()
+            log.offer(
+                ServedRecord(
+                    requestID: Self.requestID(request), servedAt: now, asOf: body.at ?? now, route: "predict",
+                    features: features, model: (loaded.name, loaded.version), predictions: predictions))
+        }
+        return Response.json(out)
+    }
+
+    /// The model version the request names, from the cache or read from the registry on a worker.
+    private func model(_ body: PredictRequest, snapshot: RegistrySnapshot) async throws -> LoadedModel {
+        let version: Int
+        switch body.selector {
+        case .version(let number):
+            version = number
+        case .stage(let stage):
+            guard let number = snapshot.stages[body.model]?[stage] else {
+                let known = snapshot.stages.keys.sorted().joined(separator: ", ")
+                throw ServerError(
+                    .notFound, .unknownModel,
+                    "model \(body.model) has no version in stage \(stage) in project \(snapshot.project) (models with a staged version: \(known.isEmpty ? "none" : known)); promote one with `strata models promote`")
+            }
+            version = number
+        }
+        if let cached = models.model(name: body.model, version: version) { return cached }
+        let models = self.models
+        let project = snapshot.project
+        let name = body.model
+        return try await workers.run { resources in
+            try models.load(name: name, version: version, project: project, registry: try resources.registry())
+        }
+    }
+}
