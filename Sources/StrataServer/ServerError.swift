@@ -62,7 +62,8 @@ struct ServerError: Error, Sendable, HTTPResponseError, CustomStringConvertible 
             case .badEntity: self.init(.badRequest, .badEntity, error.description)
             case .badInput: self.init(.badRequest, .badRequest, error.description)
             case .notOnline: self.init(.badRequest, .notOnline, error.description)
-            case .redisRestarted: self.init(.serviceUnavailable, .redisUnavailable, error.description)
+            case .redisRestarted, .redisLostData, .onlineWriteFailed, .cleanupFailed:
+                self.init(.serviceUnavailable, .redisUnavailable, error.description)
             case .corruptRecord: self.init(.internalServerError, .storeError, error.description)
             }
         case let error as RedisError:
@@ -78,7 +79,7 @@ struct ServerError: Error, Sendable, HTTPResponseError, CustomStringConvertible 
         case let error as RegistryError:
             switch error.code {
             case .notFound: self.init(.notFound, .unknownModel, error.message)
-            case .badInput: self.init(.badRequest, .badRequest, error.message)
+            case .badInput, .breakingChange: self.init(.badRequest, .badRequest, error.message)
             case .migrationMismatch, .corruptSpec: self.init(.internalServerError, .storeError, error.message)
             }
         case let error as TrainingError:

@@ -177,11 +177,12 @@ enum ServeSuite {
         parameters.seed = 3
         let result = try Trainer.train(frame: frame, label: "label", algorithm: .gbdt, parameters: parameters)
         let store = ModelStore(registry: registry)
-        let version = try store.register(
+        let (version, _) = try store.register(
             ModelStore.Version(
                 project: repository.project, name: "bench_eta", algorithm: "gbdt", parameters: result.model.parameters,
                 features: service.features.map(\.description), label: "label", trainingSet: "bench_eta_synthetic",
-                metrics: [:], artifact: result.model.artifact()))
+                metrics: [:], artifact: result.model.artifact())
+        ) { _, _ in "bench_eta_synthetic" }
         try store.promote(name: "bench_eta", version: version, stage: "production")
         return sample
     }

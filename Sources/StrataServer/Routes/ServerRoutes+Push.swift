@@ -53,7 +53,7 @@ extension ServerRoutes {
                 // Views of one source share its table: append the rows to it once.
                 let appends = offline && index == 0
                 if online {
-                    written += try push.write(rows, redis: try resources.redis(), offline: appends ? try resources.postgres() : nil)
+                    written += try push.write(rows, registry: try resources.registry(), redis: try resources.redis(), offline: appends)
                 } else if appends {
                     try push.writeOffline(rows, db: try resources.postgres())
                 }
