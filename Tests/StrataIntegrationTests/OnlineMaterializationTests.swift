@@ -176,7 +176,8 @@ struct OnlineMaterializationTests {
         #expect(try fixture.registry.watermark(project: OnlineFixture.project, view: "user_stats") == end)
     }
 
-    /// The source is a view that streams the table already in the materialisation's order (so no sort
+    /// The source is a view that streams the table already in the materialisation's order, tie rule
+    /// included (so no sort
     /// sits above its counter) and counts, in a sequence, each row it hands on; every bucket key of user_stats holds a string, so the first
     /// write to Redis fails. The COPY must stop after a few batches, not after the whole table.
     @Test func aRedisFailureEarlyInALargeViewStopsTheCopyAndLeavesTheConnectionReady() throws {
@@ -192,7 +193,7 @@ struct OnlineMaterializationTests {
             CREATE SEQUENCE rows_streamed;
             CREATE FUNCTION streamed() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$ BEGIN RETURN nextval('rows_streamed') > 0; END $$;
             CREATE VIEW user_events_streamed AS
-            SELECT * FROM (SELECT * FROM user_events ORDER BY user_id DESC, ts DESC, created DESC OFFSET 0) AS sorted WHERE streamed();
+            SELECT * FROM (SELECT * FROM user_events ORDER BY user_id DESC, ts DESC, created DESC, clicks DESC NULLS LAST, spend DESC NULLS LAST, ratio DESC NULLS LAST, rank DESC NULLS LAST, vip DESC NULLS LAST, segment COLLATE "C" DESC NULLS LAST, last_seen DESC NULLS LAST OFFSET 0) AS sorted WHERE streamed();
             """)
         let prefix = OnlineLayout.keyPrefix(project: OnlineFixture.project, view: "user_stats")
         let blockers: [[[UInt8]]] = (0..<OnlineLayout.bucketCount).map { bucket in

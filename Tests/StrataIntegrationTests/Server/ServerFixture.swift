@@ -76,11 +76,12 @@ final class ServerFixture {
         parameters.numThreads = 1
         parameters.seed = Int(seed)
         let result = try Trainer.train(frame: frame, label: "label", algorithm: .gbdt, parameters: parameters)
-        let version = try ModelStore(registry: online.registry).register(
+        let (version, _) = try ModelStore(registry: online.registry).register(
             ModelStore.Version(
                 project: OnlineFixture.project, name: name, algorithm: "gbdt", parameters: result.model.parameters,
                 features: ["user_stats:clicks", "user_stats:spend", "user_stats:rank"], label: "label",
-                trainingSet: "\(name)_set", metrics: [:], artifact: result.model.artifact()))
+                trainingSet: "\(name)_set", metrics: [:], artifact: result.model.artifact())
+        ) { _, _ in "\(name)_set" }
         return (version, result.model)
     }
 }
