@@ -10,8 +10,6 @@ public struct MonitoringError: Error, Sendable, CustomStringConvertible {
         case missingColumn
         /// A saved set, saved run or table that does not exist.
         case notFound
-        /// An input Strata cannot read yet.
-        case unsupported
     }
 
     public var code: Code
