@@ -1,4 +1,4 @@
-/// A drift check that cannot run as asked: bad input, an unknown feature, a missing history.
+/// A drift or skew check that cannot run as asked: bad input, an unknown feature, a missing history.
 public struct MonitoringError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure.
     public enum Code: String, Sendable, Hashable {
