@@ -73,13 +73,6 @@ public struct DriftMonitor {
     /// - Throws: `MonitoringError` for bad input (exit 2), `PostgresError` for the database,
     ///   `OfflineError`/`RegistryError` for unknown features or projects.
     public func run(_ request: DriftRequest) throws -> DriftRun {
-        for input in [request.reference, request.current] {
-            if case .served = input {
-                throw MonitoringError(
-                    .unsupported,
-                    "\(input): the served-feature log of `strata serve` is not in this build yet; compare saved:, window:, a query or a CSV file")
-            }
-        }
         if request.needsPostgres && registry == nil {
             throw MonitoringError(.badInput, "this check reads PostgreSQL (set STRATA_POSTGRES_URL or pass --postgres)")
         }
@@ -242,6 +235,11 @@ public struct DriftMonitor {
                 throw MonitoringError(.badInput, "\(input) needs the features to test: name them with --service or --features")
             }
             return try reader.readWindow(from: from, to: to, selection: selection, input: input)
+        case .served(let from, let to):
+            guard let selection = plan.selection else {
+                throw MonitoringError(.badInput, "\(input) needs the features to test: name them with --service or --features")
+            }
+            return try reader.readServed(from: from, to: to, selection: selection, project: plan.project, input: input)
         default:
             let columns = plan.features.map { side == 0 ? $0.referenceColumn : $0.currentColumn }
             var declared: [String: ValueType] = [:]

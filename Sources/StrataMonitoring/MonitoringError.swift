@@ -1,4 +1,4 @@
-/// A drift check that cannot run as asked: bad input, an unknown feature, a missing history.
+/// A drift or skew check that cannot run as asked: bad input, an unknown feature, a missing history.
 public struct MonitoringError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure.
     public enum Code: String, Sendable, Hashable {
@@ -10,8 +10,6 @@ public struct MonitoringError: Error, Sendable, CustomStringConvertible {
         case missingColumn
         /// A saved set, saved run or table that does not exist.
         case notFound
-        /// An input Strata cannot read yet.
-        case unsupported
     }
 
     public var code: Code

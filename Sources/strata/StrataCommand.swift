@@ -19,7 +19,7 @@ struct StrataCommand: ParsableCommand {
             UpCommand.self, DownCommand.self, PlanCommand.self, ApplyCommand.self, ListCommand.self,
             TrainingSetCommand.self, TrainCommand.self, ModelsCommand.self, PredictCommand.self, DemoCommand.self,
             MaterializeCommand.self, MaterializeIncrementalCommand.self, PushCommand.self, OnlineCommand.self, DriftCommand.self,
-            ServeCommand.self,
+            SkewCommand.self, ServeCommand.self,
         ]
     )
 

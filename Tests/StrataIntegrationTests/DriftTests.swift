@@ -147,7 +147,7 @@ struct DriftTests {
         (["--features", "driver_stats:nope"], "feature view driver_stats has no feature 'nope'"),
         (["--method", "kl"], "--method 'kl' is not a drift method"),
         (["--threshold=-1"], "--threshold -1.0 must be a positive number"),
-        (["--reference", "served:2026-01-01..2026-01-02"], "served-feature log"),
+        (["--reference", "served:2026-01-02..2026-01-01"], "the window is empty (FROM must be before TO)"),
         (["--reference", "rides"], "is not an input Strata reads"),
         (["--reference", "SELECT nope FROM driver_stats"], "nope"),
     ])

@@ -21,16 +21,7 @@ public enum DriftInput: Sendable, Hashable, CustomStringConvertible {
         let text = argument.trimmingCharacters(in: .whitespacesAndNewlines)
         let lower = text.lowercased()
         func range(_ body: Substring) throws -> (Int64, Int64) {
-            let parts = body.components(separatedBy: "..")
-            guard parts.count == 2, let from = UTCTimestamp.parse(parts[0]), let to = UTCTimestamp.parse(parts[1]) else {
-                throw MonitoringError(
-                    .badInput,
-                    "--\(role) '\(text)': expected FROM..TO with ISO-8601 times, e.g. window:2026-01-01T00:00:00Z..2026-01-08T00:00:00Z")
-            }
-            guard from < to else {
-                throw MonitoringError(.badInput, "--\(role) '\(text)': the window is empty (FROM must be before TO)")
-            }
-            return (from, to)
+            try Self.timeRange(body, argument: "--\(role) '\(text)'", example: "window:2026-01-01T00:00:00Z..2026-01-08T00:00:00Z")
         }
         if lower.hasPrefix("saved:") {
             let name = String(text.dropFirst("saved:".count))
@@ -51,6 +42,19 @@ public enum DriftInput: Sendable, Hashable, CustomStringConvertible {
                 .badInput,
                 "--\(role) '\(text)' is not an input Strata reads: expected saved:NAME, window:FROM..TO, served:FROM..TO, a SELECT query or a .csv file")
         }
+    }
+
+    /// Reads `FROM..TO` (ISO-8601 times, FROM before TO) as microseconds since the epoch.
+    /// - Throws: `MonitoringError.badInput` naming `argument` (the option and its value) and showing `example`.
+    public static func timeRange(_ text: some StringProtocol, argument: String, example: String) throws -> (from: Int64, to: Int64) {
+        let parts = text.components(separatedBy: "..")
+        guard parts.count == 2, let from = UTCTimestamp.parse(parts[0]), let to = UTCTimestamp.parse(parts[1]) else {
+            throw MonitoringError(.badInput, "\(argument): expected FROM..TO with ISO-8601 times, e.g. \(example)")
+        }
+        guard from < to else {
+            throw MonitoringError(.badInput, "\(argument): the window is empty (FROM must be before TO)")
+        }
+        return (from, to)
     }
 
     /// Whether reading needs PostgreSQL.

@@ -115,6 +115,24 @@ struct DriftInputReader {
         return WindowData(names: names, columns: columns)
     }
 
+    /// The selected features as served in `[from, to)` (the served-feature log of `project`), named
+    /// by reference (`view:feature`): per feature, the rows whose request asked for it, null unless
+    /// served `PRESENT`.
+    /// - Complexity: one binary COPY of the log, then one pass per feature.
+    func readServed(from: Int64, to: Int64, selection: FeatureSelection, project: String, input: DriftInput) throws -> WindowData {
+        let connection = try requireConnection(input)
+        var features: [ServedFeatureLogReader.Feature] = []
+        for group in selection.groups {
+            for feature in group.features { features.append((FeatureReference(view: group.view.name, feature: feature.name), feature.type)) }
+        }
+        let rows = try ServedFeatureLogReader(connection: connection).read(
+            project: project, from: from, to: to, features: features, replayKeys: nil)
+        let columns = zip(rows.values, rows.statuses).map { values, statuses in
+            values.filter(mask: statuses.map { $0 != .absent })
+        }
+        return WindowData(names: features.map(\.reference.description), columns: columns)
+    }
+
     /// Rows the planner expects `sql` to return, so that columns are allocated once instead of
     /// grown by doubling; 0 (grow as needed) when the estimate is missing or implausibly large.
     private func estimatedRows(_ sql: String, _ connection: PostgresConnection) throws -> Int {

@@ -12,7 +12,7 @@ struct DriftCommand: ParsableCommand {
         commandName: "drift",
         abstract: "Test features for drift between a reference and a current window (Evidently's tests).",
         discussion: """
-            Inputs (--reference, --current): saved:NAME (a saved training set), window:FROM..TO (the features' source rows with event time in [FROM, TO), ISO-8601), a "SELECT ..." query, or a .csv file (columns view__feature or the bare feature name). With two queries or CSV files, --service/--features may be left out: every column both share is tested, typed from PostgreSQL's types or, for CSV, as pandas reads them.
+            Inputs (--reference, --current): saved:NAME (a saved training set), window:FROM..TO (the features' source rows with event time in [FROM, TO), ISO-8601), served:FROM..TO (the values `strata serve --log-sample` logged for requests served in [FROM, TO): per feature, the requests that asked for it, null unless PRESENT), a "SELECT ..." query, or a .csv file (columns view__feature or the bare feature name). With two queries or CSV files, --service/--features may be left out: every column both share is tested, typed from PostgreSQL's types or, for CSV, as pandas reads them.
 
             Each column is numerical or categorical (integers with at most 10 distinct current values, bools and text are categorical). The test follows Evidently: references of at most 1,000 values get KS (numbers with more than 5 distinct values), chi-square (more than 2) or the Z-test; larger references get the normed Wasserstein distance (numbers with more than 5 distinct values) or Jensen-Shannon. A schema feature's drift: {method, threshold} overrides that, and --method/--threshold override both. A column with no values in a window is reported no_data. The dataset drifted when at least --drift-share of the tested columns drifted.
 
@@ -21,16 +21,17 @@ struct DriftCommand: ParsableCommand {
             Examples:
               strata drift --service driver_ranking --reference saved:eta_v1 --current window:2026-01-24T00:00:00Z..2026-01-31T00:00:00Z
               strata drift --reference "SELECT * FROM rides_jan" --current "SELECT * FROM rides_feb" --json --report drift.html
+              strata drift --service driver_ranking --reference saved:eta_v1 --current served:2026-02-01T00:00:00Z..2026-02-02T00:00:00Z
               strata drift --reference old.csv --current new.csv --method psi --threshold 0.2
               strata drift --history --service driver_ranking
             """)
 
     @OptionGroup var selection: FeatureOptions
 
-    @Option(name: .long, help: ArgumentHelp("The reference window.", valueName: "saved:NAME|window:FROM..TO|query|file.csv"))
+    @Option(name: .long, help: ArgumentHelp("The reference window.", valueName: "saved:NAME|window:FROM..TO|served:FROM..TO|query|file.csv"))
     var reference: String?
 
-    @Option(name: .long, help: ArgumentHelp("The current window.", valueName: "saved:NAME|window:FROM..TO|query|file.csv"))
+    @Option(name: .long, help: ArgumentHelp("The current window.", valueName: "saved:NAME|window:FROM..TO|served:FROM..TO|query|file.csv"))
     var current: String?
 
     @Option(name: .long, help: ArgumentHelp(
