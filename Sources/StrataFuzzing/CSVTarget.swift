@@ -23,7 +23,11 @@ enum CSVTarget {
             throw FuzzFailure(.csv, "cannot write the input to \(path)")
         }
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let spine = try outcome(path) { () throws in try checkSpine(SpineLoader.load(.csv(path: path), keys: spineKeys, connection: nil)) }
+        let spine = try outcome(path) { () throws in
+            let frame = try SpineLoader.load(.csv(path: path), keys: spineKeys, connection: nil)
+            try checkSpine(frame)
+            try checkRoundTrip(frame, path: path + ".out.csv")
+        }
         let push = try outcome(path) { () throws in
             let push = OnlinePush(view: view)
             try checkPush(try push.parse(try CSVTable.read(path: path), now: now), view: push.view)
@@ -62,6 +66,26 @@ enum CSVTarget {
         }
         if let times = frame["event_timestamp"], times.nullCount > 0 {
             throw FuzzFailure(.csv, "a spine with a null event_timestamp was accepted")
+        }
+    }
+
+    /// A spine written as a training-set CSV (`CSVWriter`, as `training-set --output` writes) reads back
+    /// as the same spine, so that a training set's file can serve as the spine of another.
+    static func checkRoundTrip(_ frame: Frame, path: String) throws(FuzzFailure) {
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let again: Frame
+        do {
+            try CSVWriter.write(frame, to: path)
+            again = try SpineLoader.load(.csv(path: path), keys: spineKeys, connection: nil)
+        } catch {
+            throw FuzzFailure(.csv, "a spine written by CSVWriter does not read back: \(error)")
+        }
+        guard again.names == frame.names, again.rowCount == frame.rowCount else {
+            throw FuzzFailure(
+                .csv, "a spine written by CSVWriter reads back as columns \(again.names) of \(again.rowCount) rows, not \(frame.names) of \(frame.rowCount)")
+        }
+        for (name, (a, b)) in zip(frame.names, zip(frame.columns, again.columns)) where a != b {
+            throw FuzzFailure(.csv, "spine column \(name) written by CSVWriter reads back with other values")
         }
     }
 

@@ -60,16 +60,85 @@ enum OnlineRecordTarget {
         let entities = Frame(names: ["driver_id", "rider"], columns: [
             Column(int64: (0..<rows).map { Int64($0) }), Column(string: (0..<rows).map { "rider\($0)" }),
         ])
+        let expected = expectations(records, views: views, rows: rows)
         let features: OnlineFeatures
         do {
             features = try OnlineStore.features(decoding: records, query: query, entities: entities, at: Self.at)
         } catch let error as OnlineError where error.code == .corruptRecord {
+            guard expected.contains(where: { $0.malformed }) else {
+                throw FuzzFailure(.onlineRecord, "every record is well formed, yet the lookup says: \(error.message)")
+            }
             return .refused(error.message)
         } catch {
             throw FuzzFailure(.onlineRecord, "an error of an unexpected kind, \(type(of: error)): \(error)")
         }
+        if let malformed = expected.firstIndex(where: { $0.malformed }) {
+            throw FuzzFailure(.onlineRecord, "record \(malformed) is malformed, yet the lookup read it")
+        }
         try check(features, rows: rows)
+        try compare(features, expected, views: views, rows: rows)
         return .accepted
+    }
+
+    /// What a lookup should make of one record, by `RecordReference` and DESIGN.md's rules.
+    struct Expectation {
+        var status: FeatureStatus = .notFound
+        var event: Int64 = 0
+        var values: [RecordReference.Value?] = []
+        var malformed = false
+    }
+
+    /// The expectation of each record (in `records`' order): absent for another tag, not found once
+    /// expired (`at` at or past event + online_expiry), outside max age before `at - ttl` (whatever
+    /// its body holds), else its values.
+    static func expectations(_ records: [[UInt8]?], views: [OnlineView], rows: Int) -> [Expectation] {
+        records.enumerated().map { index, record in
+            let view = views[index / rows].view
+            var expectation = Expectation()
+            guard let record, let event = RecordReference.event(of: record, tag: OnlineLayout.schemaTag(of: view.features))
+            else { return expectation }
+            if let expiry = view.onlineExpirySeconds,
+               at >= UTCTimestamp.adding(UTCTimestamp.micros(seconds: expiry), to: event) { return expectation }
+            expectation.event = event
+            if view.ttlSeconds > 0, event < UTCTimestamp.subtracting(UTCTimestamp.micros(seconds: view.ttlSeconds), from: at) {
+                expectation.status = .outsideMaxAge
+                return expectation
+            }
+            guard let read = RecordReference.read(record, event: event, types: view.features.map(\.type)) else {
+                expectation.malformed = true
+                return expectation
+            }
+            expectation.status = .present
+            expectation.values = read.values
+            return expectation
+        }
+    }
+
+    /// Every requested value, status and event time is the reference's.
+    static func compare(_ features: OnlineFeatures, _ expected: [Expectation], views: [OnlineView], rows: Int) throws(FuzzFailure) {
+        for (f, reference) in references.enumerated() {
+            guard let group = views.firstIndex(where: { $0.view.name == reference.view }),
+                  let index = views[group].view.features.firstIndex(where: { $0.name == reference.feature })
+            else { throw FuzzFailure(.onlineRecord, "the fixture has no feature \(reference)") }
+            let times = features.eventTimestamps(feature: f)
+            for row in 0..<rows {
+                let expectation = expected[group * rows + row]
+                var status = expectation.status
+                var value: RecordReference.Value?
+                if status == .present {
+                    value = expectation.values[index]
+                    if value == nil { status = .nullValue }
+                }
+                let found = features.status(feature: f, row: row)
+                let foundValue = RecordReference.value(features.values[f], row)
+                guard found == status, foundValue == value, times[row] == expectation.event else {
+                    throw FuzzFailure(
+                        .onlineRecord,
+                        "\(reference) row \(row): the lookup gives \(found) \(String(describing: foundValue)) at \(times[row]); "
+                            + "the record holds \(status) \(String(describing: value)) at \(expectation.event)")
+                }
+            }
+        }
     }
 
     /// A value is present exactly when its status says so, and Feast's JSON of the answer is JSON with
