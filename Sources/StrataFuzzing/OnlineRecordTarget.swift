@@ -51,7 +51,8 @@ enum OnlineRecordTarget {
             var record = Array(input[at..<min(input.count, at + length)])
             at += record.count
             if control & 0x80 != 0, record.count >= OnlineRecord.headerSize {
-                let tag = OnlineLayout.schemaTag(of: views[index / rows].view.features)
+                let view = views[index / rows]
+                let tag = OnlineLayout.schemaTag(of: view.view.features, entities: view.entities)
                 record[17] = UInt8(truncatingIfNeeded: tag)
                 record[18] = UInt8(truncatingIfNeeded: tag >> 8)
             }
@@ -88,15 +89,17 @@ enum OnlineRecordTarget {
         var malformed = false
     }
 
-    /// The expectation of each record (in `records`' order): absent for another tag, not found once
-    /// expired (`at` at or past event + online_expiry), outside max age before `at - ttl` (whatever
-    /// its body holds), else its values.
+    /// The expectation of each record (in `records`' order): absent for another tag or an event after
+    /// `at`, not found once expired (`at` at or past event + online_expiry), outside max age before
+    /// `at - ttl` (whatever its body holds), else its values.
     static func expectations(_ records: [[UInt8]?], views: [OnlineView], rows: Int) -> [Expectation] {
         records.enumerated().map { index, record in
-            let view = views[index / rows].view
+            let online = views[index / rows]
+            let view = online.view
             var expectation = Expectation()
-            guard let record, let event = RecordReference.event(of: record, tag: OnlineLayout.schemaTag(of: view.features))
-            else { return expectation }
+            let tag = OnlineLayout.schemaTag(of: view.features, entities: online.entities)
+            // A record from after the lookup time was not known then.
+            guard let record, let event = RecordReference.event(of: record, tag: tag), event <= at else { return expectation }
             if let expiry = view.onlineExpirySeconds,
                at >= UTCTimestamp.adding(UTCTimestamp.micros(seconds: expiry), to: event) { return expectation }
             expectation.event = event
