@@ -102,7 +102,7 @@ let package = Package(
         ),
         .target(
             name: "StrataFuzzing",
-            dependencies: ["StrataColumnar", "StrataCore", "StrataPostgres", "StrataOffline", "StrataOnline"]
+            dependencies: ["StrataColumnar", "StrataCore", "StrataPostgres", "StrataOffline", "StrataOnline", "StrataServer"]
         ),
         .executableTarget(name: "strata-fuzz", dependencies: ["StrataFuzzing"]),
         .target(

@@ -1,8 +1,8 @@
 import StrataCore
 
-/// The project the CSV and online-record targets read against: a view with a feature of every type
+/// The project the CSV, online-record and http targets read against: a view with a feature of every type
 /// (more than eight, so that null bitmaps span bytes) keyed by an int64 and a string entity, and a
-/// view with a ttl, an expiry and a created timestamp, of which a lookup requests only some features.
+/// view with a ttl and an expiry, of which a lookup requests only some features; and a service over both.
 enum FuzzFixture {
     static let schema = """
         project: fuzz
@@ -37,6 +37,9 @@ enum FuzzFixture {
               - { name: score, type: float64 }
               - { name: tier, type: string }
               - { name: active, type: bool }
+        feature_services:
+          - name: scoring
+            features: [trips:f64, trips:label, profiles:tier]
         """
 
     /// The fixture's repository, parsed once.

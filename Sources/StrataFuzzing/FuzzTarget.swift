@@ -9,6 +9,8 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
     case binaryCopy = "binary-copy"
     /// Online-store records decoded as a lookup decodes Redis's replies.
     case onlineRecord = "online-record"
+    /// The feature server's request bodies, parsed and checked as its routes do.
+    case http
 
     /// The longest input worth generating: long enough for every construct of the format, short enough
     /// to keep executions fast (libFuzzer's `-max_len`).
@@ -18,6 +20,7 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
         case .csv: 4096
         case .binaryCopy: 4096
         case .onlineRecord: 2048
+        case .http: 4096
         }
     }
 
@@ -31,6 +34,7 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
         case .csv: try CSVTarget.run(input)
         case .binaryCopy: try BinaryCopyTarget.run(input)
         case .onlineRecord: try OnlineRecordTarget.run(input)
+        case .http: try HTTPTarget.run(input)
         }
     }
 
