@@ -1,6 +1,12 @@
 import Foundation
 import StrataFuzzing
 
+extension Harness {
+    /// The environment variable through which a fuzzing run names its target to the processes
+    /// libFuzzer starts in `-fork` and `-merge` modes.
+    static let targetVariable = "STRATA_FUZZ_TARGET"
+}
+
 #if STRATA_LIBFUZZER
 /// libFuzzer's driver: parses its options from `argv` and calls `callback` once per input.
 @_silgen_name("LLVMFuzzerRunDriver")
@@ -18,6 +24,7 @@ enum Harness {
 
     static func run(_ target: FuzzTarget, arguments: [String]) -> Int32 {
         self.target = target
+        setenv(targetVariable, target.rawValue, 1)
         var options = arguments
         if !options.contains(where: { $0.hasPrefix("-max_len=") }) { options.insert("-max_len=\(target.maxLength)", at: 0) }
         var argv: [UnsafeMutablePointer<CChar>?] = ([CommandLine.arguments[0]] + options).map { strdup($0) } + [nil]

@@ -11,7 +11,12 @@ let usage = """
     broken promise. TARGET is one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")).
     """
 
-let arguments = Array(CommandLine.arguments.dropFirst())
+var arguments = Array(CommandLine.arguments.dropFirst())
+// libFuzzer's -fork and -merge modes run this binary again with the options alone; the harness hands
+// its children the target through the environment.
+if let inherited = ProcessInfo.processInfo.environment[Harness.targetVariable], arguments.first?.hasPrefix("-") ?? true {
+    arguments.insert(inherited, at: 0)
+}
 guard let name = arguments.first, name != "--help", name != "-h" else {
     print(usage)
     exit(arguments.isEmpty ? 2 : 0)
