@@ -101,6 +101,11 @@ let package = Package(
             ]
         ),
         .target(
+            name: "StrataFuzzing",
+            dependencies: ["StrataColumnar", "StrataCore", "StrataPostgres", "StrataOffline", "StrataOnline", "StrataServer"]
+        ),
+        .executableTarget(name: "strata-fuzz", dependencies: ["StrataFuzzing"]),
+        .target(
             name: "StrataTestSupport",
             dependencies: ["StrataEmbedded", "StrataPostgres", "StrataRedis", "StrataColumnar"]
         ),
@@ -111,6 +116,10 @@ let package = Package(
             name: "StrataMonitoringTests",
             dependencies: ["StrataMonitoring", "StrataColumnar"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "StrataFuzzingTests",
+            dependencies: ["StrataFuzzing", "StrataOnline", "StrataCore", "StrataColumnar"]
         ),
         .testTarget(
             name: "StrataIntegrationTests",

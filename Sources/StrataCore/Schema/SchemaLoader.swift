@@ -18,14 +18,10 @@ public enum SchemaLoader {
                 errors.append(SchemaError(.unreadable, "cannot read file '\(path)'", at: nil))
                 continue
             }
-            guard let text = String(validating: data, as: UTF8.self) else {
-                errors.append(SchemaError(
-                    .unreadable, "file is not UTF-8 text; expected a YAML file in UTF-8",
-                    at: SourceLocation(file: path, line: 1, column: 1)
-                ))
-                continue
+            switch text(of: data, file: path) {
+            case .success(let text): texts.append((path, text))
+            case .failure(let error): errors.append(error)
             }
-            texts.append((path, text))
         }
         return try repository(from: texts, errors: errors)
     }
@@ -35,6 +31,28 @@ public enum SchemaLoader {
     /// - Throws: `SchemaErrors` with every problem found.
     public static func parse(_ text: String, file: String) throws -> Repository {
         try repository(from: [(file, text)], errors: [])
+    }
+
+    /// Parses and validates the raw bytes of one schema file, read as `load(directory:)` reads each
+    /// file; `file` names it in error locations.
+    ///
+    /// - Throws: `SchemaErrors` with every problem found.
+    public static func parse(contents: some Collection<UInt8>, file: String) throws -> Repository {
+        switch text(of: contents, file: file) {
+        case .success(let text): try repository(from: [(file, text)], errors: [])
+        case .failure(let error): throw SchemaErrors([error])
+        }
+    }
+
+    /// A file's bytes as text, or the error that they are not UTF-8.
+    private static func text(of contents: some Collection<UInt8>, file: String) -> Result<String, SchemaError> {
+        guard let text = String(validating: contents, as: UTF8.self) else {
+            return .failure(SchemaError(
+                .unreadable, "file is not UTF-8 text; expected a YAML file in UTF-8",
+                at: SourceLocation(file: file, line: 1, column: 1)
+            ))
+        }
+        return .success(text)
     }
 
     /// The paths of the schema files of `directory`, in name order; at least one.

@@ -104,13 +104,23 @@ public final class OnlineStore {
                 }
             }
         }
+        return Self.features(
+            query, keyColumns: keyColumns, layout: layout, base: base, statuses: statuses, strings: strings)
+    }
+
+    /// The answer assembled from a call's decoded scratch cells, statuses and strings.
+    static func features(
+        _ query: OnlineQuery, keyColumns: [Column], layout: Scratch, base: UnsafeMutableRawPointer,
+        statuses: [FeatureStatus], strings: [[UInt8]]
+    ) -> OnlineFeatures {
+        let rows = layout.rows
         var values: [Column] = []
         values.reserveCapacity(query.references.count)
         for (slot, type) in query.featureTypes.enumerated() {
-            values.append(Self.column(slot: slot, type: type, layout: layout, base: base, strings: strings[slot]))
+            values.append(column(slot: slot, type: type, layout: layout, base: base, strings: strings[slot]))
         }
         let timestamps = (0..<query.groups.count).map { group in
-            Self.array(base + layout.times + group * rows * 8, count: rows, of: Int64.self)
+            array(base + layout.times + group * rows * 8, count: rows, of: Int64.self)
         }
         return OnlineFeatures(
             references: query.references, joinKeys: query.joinKeys.map(\.name), entities: keyColumns,
@@ -211,9 +221,21 @@ public final class OnlineStore {
                 message: "Redis refused a lookup of feature view \(group.view.view.name): \(reply.string ?? "")",
                 underlying: reply.string)
         }
-        guard kind == .bulk, let record = reply.bytes,
-              let header = OnlineRecord.header(record), header.tag == group.view.tag
-        else { return 0 }
+        guard kind == .bulk, let record = reply.bytes else { return 0 }
+        return try decode(
+            record: record, group: group, row: row, layout: layout, base: base, at: at, statuses: statuses,
+            strings: &strings)
+    }
+
+    /// Decodes one stored record (any bytes: Redis holds what anyone wrote) into the scratch cells and
+    /// statuses of the group's requested features; returns the event time (0 when not found).
+    @inline(__always)
+    static func decode(
+        record: UnsafeRawBufferPointer, group: OnlineQuery.Group, row: Int, layout: Scratch,
+        base: UnsafeMutableRawPointer, at: Int64, statuses: UnsafeMutableBufferPointer<FeatureStatus>,
+        strings: inout [[UInt8]]
+    ) throws -> Int64 {
+        guard let header = OnlineRecord.header(record), header.tag == group.view.tag else { return 0 }
         // A record from after `at` was not known at `at`, and the value it replaced is gone: NOT_FOUND,
         // never a later value as PRESENT (online equals offline wherever it answers).
         if header.event > at { return 0 }
@@ -282,7 +304,7 @@ public final class OnlineStore {
     }
 
     /// The column of requested feature `slot` from its scratch cells and validity words.
-    private static func column(
+    static func column(
         slot: Int, type: ColumnType, layout: Scratch, base: UnsafeMutableRawPointer, strings: [UInt8]
     ) -> Column {
         let rows = layout.rows

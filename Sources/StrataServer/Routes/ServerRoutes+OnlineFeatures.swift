@@ -3,11 +3,10 @@ import Hummingbird
 extension ServerRoutes {
     /// `POST /get-online-features`: Feast's request and response (see `OnlineFeaturesRequest`).
     func onlineFeatures(_ request: Request) async throws -> Response {
-        let body = try OnlineFeaturesRequest(try await json(request))
-        let snapshot = snapshots.current
-        let query = try snapshot.query(body.features)
-        let entities = try EntityRows.frame(body.entities, joinKeys: query.joinKeys, maxEntities: configuration.maxEntities)
-        let result = try await workers.lookup(query, entities: entities, at: body.at)
+        let lookup = try RequestBodies.lookup(
+            try await json(request), snapshot: snapshots.current, maxEntities: configuration.maxEntities)
+        let body = lookup.request
+        let result = try await workers.lookup(lookup.query, entities: lookup.entities, at: body.at)
         var out: [UInt8] = []
         result.appendFeastJSON(fullFeatureNames: body.fullFeatureNames, to: &out)
         if log.sample() {

@@ -44,19 +44,7 @@ extension ServerRoutes {
 
     /// The model version the request names, from the cache or read from the registry on a worker.
     private func model(_ body: PredictRequest, snapshot: RegistrySnapshot) async throws -> LoadedModel {
-        let version: Int
-        switch body.selector {
-        case .version(let number):
-            version = number
-        case .stage(let stage):
-            guard let number = snapshot.stages[body.model]?[stage] else {
-                let known = snapshot.stages.keys.sorted().joined(separator: ", ")
-                throw ServerError(
-                    .notFound, .unknownModel,
-                    "model \(body.model) has no version in stage \(stage) in project \(snapshot.project) (models with a staged version: \(known.isEmpty ? "none" : known)); promote one with `strata models promote`")
-            }
-            version = number
-        }
+        let version = try RequestBodies.version(of: body, snapshot: snapshot)
         if let cached = models.model(name: body.model, version: version) { return cached }
         let models = self.models
         let project = snapshot.project

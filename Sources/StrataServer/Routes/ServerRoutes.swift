@@ -26,11 +26,7 @@ struct ServerRoutes: Sendable {
         } catch let error as HTTPResponseError where error.status == .contentTooLarge {
             throw tooLarge(nil)
         }
-        do {
-            return try buffer.withUnsafeReadableBytes { bytes throws(JSONParser.Failure) in try JSONParser.parse(bytes) }
-        } catch {
-            throw ServerError(.badRequest, .malformedJSON, "the body is not valid JSON: \(error.message) at byte \(error.offset)")
-        }
+        return try buffer.withUnsafeReadableBytes { bytes throws(ServerError) in try RequestBodies.parse(bytes) }
     }
 
     private func tooLarge(_ length: Int?) -> ServerError {
