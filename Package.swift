@@ -113,6 +113,13 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
+            name: "StrataFaultTests",
+            dependencies: [
+                "StrataTestSupport", "StrataColumnar", "StrataCore", "StrataPostgres", "StrataRedis", "StrataEmbedded",
+                "StrataRegistry", "StrataOffline", "StrataOnline",
+            ]
+        ),
+        .testTarget(
             name: "StrataIntegrationTests",
             dependencies: [
                 "StrataTestSupport", "StrataCore", "StrataPostgres", "StrataRedis",
