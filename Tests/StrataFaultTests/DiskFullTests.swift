@@ -19,7 +19,7 @@ extension FaultMatrix {
         }
 
         /// The bytes either limit allows: less than every output below.
-        static let allowed = 16_384
+        static let allowed = 8_192
 
         /// A file-size limit (`RLIMIT_FSIZE`, set by `prlimit`), which works without privileges: past it a write
         /// fails with EFBIG, and the process gets SIGXFSZ, which by default kills it.

@@ -53,17 +53,19 @@ extension FaultMatrix {
         }
 
         /// A push's rows, user_stats's columns: new and known users, events older and newer than the stored ones.
+        /// One row per user, so that each record ends as it was before the push or as the whole push leaves it
+        /// (with two rows of a user, a push cut between them leaves the first row's values, rightly).
         static let pushFile: String = {
             var random = SeededGenerator(seed: 4242)
             var lines = ["user_id,ts,created,clicks,spend,ratio,rank,vip,segment,last_seen"]
             let day: Int64 = 86_400_000_000
-            for _ in 0..<6000 {
+            for user in Array(1...45_000).shuffled(using: &random).prefix(6000) {
                 let ts = FaultData.end - 5 * day + Int64.random(in: 0..<(6 * day / 1_000_000), using: &random) * 1_000_000
                 let created = ts + Int64.random(in: 0..<3_600, using: &random) * 1_000_000
                 func maybe(_ text: String) -> String { Double.random(in: 0..<1, using: &random) < 0.1 ? "" : text }
                 lines.append(
                     [
-                        String(Int64.random(in: 1...45_000, using: &random)), UTCTimestamp.format(ts), UTCTimestamp.format(created),
+                        String(user), UTCTimestamp.format(ts), UTCTimestamp.format(created),
                         maybe(String(Int.random(in: -500...1500, using: &random))), maybe(String(Double.random(in: -10...10, using: &random))),
                         maybe(String(Float.random(in: 0...1, using: &random))), maybe(String(Int.random(in: -100...100, using: &random))),
                         maybe(Bool.random(using: &random) ? "true" : "false"), maybe("pushed"), maybe(UTCTimestamp.format(ts - day)),
