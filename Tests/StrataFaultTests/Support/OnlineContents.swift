@@ -24,7 +24,7 @@ struct OnlineContents: Equatable {
 
     var records: [Entry: [UInt8]]
 
-    /// Reads the whole store with `SCAN` and `HGETALL`.
+    /// Reads the whole store with `SCAN` and `HGETALL`, one pipeline of `HGETALL`s per page of keys.
     static func read(_ redis: RedisConnection) throws -> OnlineContents {
         var records: [Entry: [UInt8]] = [:]
         var cursor = "0"
@@ -34,8 +34,10 @@ struct OnlineContents: Equatable {
                 throw FaultTestError(description: "SCAN answered \(reply)")
             }
             cursor = next
-            for key in keys.compactMap(\.bytes) {
-                guard let entries = try redis.command([Array("HGETALL".utf8), key]).array, entries.count % 2 == 0 else {
+            let page = keys.compactMap(\.bytes)
+            let replies = try redis.pipeline(page.map { [Array("HGETALL".utf8), $0] })
+            for (key, reply) in zip(page, replies) {
+                guard let entries = reply.array, entries.count % 2 == 0 else {
                     throw FaultTestError(description: "HGETALL of \(String(decoding: key, as: UTF8.self)) is not a hash")
                 }
                 for i in stride(from: 0, to: entries.count, by: 2) {
