@@ -122,6 +122,13 @@ let package = Package(
             dependencies: ["StrataFuzzing", "StrataOnline", "StrataCore", "StrataColumnar"]
         ),
         .testTarget(
+            name: "StrataFaultTests",
+            dependencies: [
+                "StrataTestSupport", "StrataColumnar", "StrataCore", "StrataPostgres", "StrataRedis", "StrataEmbedded",
+                "StrataRegistry", "StrataOffline", "StrataOnline",
+            ]
+        ),
+        .testTarget(
             name: "StrataIntegrationTests",
             dependencies: [
                 "StrataTestSupport", "StrataCore", "StrataPostgres", "StrataRedis",

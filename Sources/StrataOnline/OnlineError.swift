@@ -11,7 +11,7 @@ public struct OnlineError: Error, Sendable, CustomStringConvertible {
         case badInput
         /// A view that is not materialised into the online store.
         case notOnline
-        /// Redis was restarted (or replaced) while a run was writing to it.
+        /// Redis was restarted (or replaced), or stopped answering, while a run was writing to it.
         case redisRestarted
         /// Redis lost data while a run was writing to it (its run marker disappeared: FLUSHALL, FLUSHDB),
         /// or another run of the same views replaced the marker.

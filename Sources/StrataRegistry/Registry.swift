@@ -67,13 +67,35 @@ public final class Registry {
     /// invalidates (`Plan.onlineResets`), the watermark removed and the keys recorded for deletion
     /// (`pendingOnlineCleanups`; the online store deletes them after the commit). A second apply of the
     /// same files changes nothing. Concurrent applies of one project are serialised by an advisory lock,
-    /// and running servers are notified when a change commits (`Registry.changeChannel`).
-    /// - Parameter allowBreaking: whether breaking changes (`Plan.Change.breaking`) may be applied.
+    /// and running servers are notified when a change commits (`Registry.changeChannel`). The views it
+    /// resets are locked (`lockViews`) before anything is written, so an apply waits for their running
+    /// materialisations instead of resetting watermarks under them.
+    /// - Parameters:
+    ///   - allowBreaking: whether breaking changes (`Plan.Change.breaking`) may be applied.
+    ///   - keepingViewLocks: whether the reset views' locks are still held on return, for a caller that
+    ///     deletes their online keys next and then releases them (`unlockViews`, `Plan.onlineResets`).
+    ///   - waiting: hears why the apply waits for another run.
     /// - Throws: `RegistryError.breakingChange`, naming each one, when the plan has breaking changes
-    ///   and `allowBreaking` is false; nothing is applied then.
+    ///   and `allowBreaking` is false; nothing is applied then, and no lock is kept.
     /// - Returns: the plan that was applied.
     @discardableResult
-    public func apply(_ repository: Repository, allowBreaking: Bool = false) throws -> Plan {
+    public func apply(
+        _ repository: Repository, allowBreaking: Bool = false, keepingViewLocks: Bool = false, waiting: (String) -> Void = { _ in }
+    ) throws -> Plan {
+        var locked: [String] = []
+        do {
+            let plan = try apply(repository, allowBreaking: allowBreaking, locking: &locked, waiting: waiting)
+            if !keepingViewLocks { unlockViews(project: repository.project, views: locked) }
+            return plan
+        } catch {
+            unlockViews(project: repository.project, views: locked)
+            throw error
+        }
+    }
+
+    func apply(
+        _ repository: Repository, allowBreaking: Bool, locking locked: inout [String], waiting: (String) -> Void
+    ) throws -> Plan {
         let desired = DesiredObject.all(in: repository)
         return try connection.transaction { db in
             try db.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", [.int(Int64(Int32.max)), .text(repository.project)])
@@ -88,6 +110,8 @@ public final class Registry {
                         + "\nNothing was applied. Review the plan with `strata plan`, then apply with --allow-breaking.")
             }
             plan.onlineResets = Self.onlineViewsToReset(from: try self.repository(project: repository.project), to: repository)
+            try lockViews(project: repository.project, views: plan.onlineResets, waiting: waiting)
+            locked = plan.onlineResets
             let summary = CanonicalJSON.encode(plan)
             let applyRow = try db.execute(
                 "INSERT INTO strata_applies (project, summary) VALUES ($1, $2::jsonb) RETURNING id",

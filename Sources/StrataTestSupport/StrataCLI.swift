@@ -35,21 +35,29 @@ public enum StrataCLI {
         throw TestServices.Failure(description: "cannot find the \(name) executable near \(CommandLine.arguments[0]); build it first")
     }
 
-    /// Runs `program` (default `strata`) with `arguments` and `environment` added to this process's, in `directory`.
+    /// Runs `program` (default `strata`) with `arguments` and `environment` added to this process's, in `directory`;
+    /// with a `launcher` (e.g. `["/usr/bin/prlimit", "--fsize=4096", "--"]`), through it.
     public static func run(
-        _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil, program: String = "strata"
+        _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil, program: String = "strata",
+        launcher: [String] = []
     ) throws -> Outcome {
-        try start(arguments, environment: environment, in: directory, program: program).wait()
+        try start(arguments, environment: environment, in: directory, program: program, launcher: launcher).wait()
     }
 
     /// Starts `program` as `run` does and returns while it runs, for tests that act meanwhile (send it a
     /// signal, run another beside it). Its output is collected when waited for.
     public static func start(
-        _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil, program: String = "strata"
+        _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil, program: String = "strata",
+        launcher: [String] = []
     ) throws -> Running {
         let process = Process()
-        process.executableURL = try executable(program)
-        process.arguments = arguments
+        if let wrapper = launcher.first {
+            process.executableURL = URL(fileURLWithPath: wrapper)
+            process.arguments = Array(launcher.dropFirst()) + [try executable(program).path] + arguments
+        } else {
+            process.executableURL = try executable(program)
+            process.arguments = arguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()

@@ -64,10 +64,12 @@ public final class TestServices: Sendable {
         redisDatabases = reply?.array?.last?.string.flatMap { Int($0) } ?? 16
     }
 
-    /// Creates an empty database with a unique name on the shared PostgreSQL and returns its URI.
-    public func freshDatabaseURL() throws -> String {
+    /// Creates a database with a unique name on the shared PostgreSQL, empty or a copy of the database
+    /// `template` (which no session may be connected to), and returns its URI.
+    public func freshDatabaseURL(template: String? = nil) throws -> String {
         let name = "strata_test_\(token)_\(databaseCounter.next())"
-        try PostgresConnection(url: postgresURL).execute("CREATE DATABASE \(try SQLIdentifier.quote(name))")
+        let copy = try template.map { " TEMPLATE \(try SQLIdentifier.quote($0))" } ?? ""
+        try PostgresConnection(url: postgresURL).execute("CREATE DATABASE \(try SQLIdentifier.quote(name))\(copy)")
         guard var components = URLComponents(string: postgresURL) else {
             throw Failure(description: "cannot replace the database in \(postgresURL); give a postgresql:// URI")
         }

@@ -18,12 +18,17 @@ public enum Waiting {
     /// Waits until `count` other sessions of `db`'s database wait for a lock (a row, table or advisory lock).
     public static func untilSessionsWaitForLocks(_ count: Int, on db: PostgresConnection, seconds: Double = 60) throws {
         try until("\(count) sessions waiting for a lock", seconds: seconds) {
-            let rows = try db.execute(
-                """
-                SELECT count(*) FROM pg_stat_activity
-                WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()
-                """)
-            return (rows.int(0, 0) ?? 0) >= Int64(count)
+            try sessionsWaitingForLocks(on: db) >= count
         }
+    }
+
+    /// How many other sessions of `db`'s database wait for a lock now.
+    public static func sessionsWaitingForLocks(on db: PostgresConnection) throws -> Int {
+        let rows = try db.execute(
+            """
+            SELECT count(*) FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()
+            """)
+        return Int(rows.int(0, 0) ?? 0)
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A file written beside its final path (`NAME.partial-PID-N`, same folder) and moved into place only when
 /// complete, so that a failed or interrupted run leaves no half-written output.
@@ -36,6 +39,39 @@ public struct PartialFile: Sendable {
                 throw OfflineError(.badOutput, "cannot move the finished file into place at \(path): \(String(cString: strerror(errno)))")
             }
         }
+    }
+
+    /// Writes `bytes` to a partial file beside `path` and moves it into place: the whole file or, on a
+    /// failure (a full disk, a file-size limit), nothing.
+    /// - Throws: `OfflineError.badOutput` naming the path and the system's reason.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let partial = try PartialFile(for: path)
+        do {
+            try partial.writeTemporary(bytes)
+        } catch {
+            partial.remove()
+            throw error
+        }
+        try partial.moveIntoPlace()
+    }
+
+    func writeTemporary(_ bytes: [UInt8]) throws {
+        func failure() -> OfflineError { OfflineError(.badOutput, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure() }
+        var closed = false
+        defer { if !closed { close(descriptor) } }
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { throw failure() }
+                offset += written
+            }
+        }
+        closed = true
+        guard close(descriptor) == 0 else { throw failure() }
     }
 
     /// Removes the partial file and forgets it; nothing happens once it has been moved into place.

@@ -19,15 +19,25 @@ public enum SchemaApply {
     }
 
     /// Applies `repository`, then deletes the online keys pending deletion, this apply's and any left
-    /// by an earlier one; connects to Redis only when keys are pending.
+    /// by an earlier one; connects to Redis only when keys are pending. The views the apply resets stay
+    /// locked (`Registry.lockViews`) until their keys are gone, so it waits for their running
+    /// materialisations and none starts before the deletion; an earlier apply's leftovers are deleted
+    /// only for views no run holds (a materialisation deletes them itself before it writes).
+    /// - Parameter waiting: hears why the apply waits for another run.
     /// - Throws: `RegistryError.breakingChange` when the plan has breaking changes and `allowBreaking` is
     ///   false (nothing is applied); `PostgresError` when the registry fails. A failed deletion is not
     ///   thrown: it is in the outcome and recorded for the next run.
     public static func apply(
-        _ repository: Repository, registry: Registry, allowBreaking: Bool, redis connect: () throws -> RedisConnection
+        _ repository: Repository, registry: Registry, allowBreaking: Bool, waiting: (String) -> Void = { _ in },
+        redis connect: () throws -> RedisConnection
     ) throws -> Outcome {
-        let plan = try registry.apply(repository, allowBreaking: allowBreaking)
-        let cleanup = try OnlineCleanup.run(project: repository.project, registry: registry, redis: connect)
+        let project = repository.project
+        let plan = try registry.apply(repository, allowBreaking: allowBreaking, keepingViewLocks: true, waiting: waiting)
+        var locked = plan.onlineResets
+        defer { registry.unlockViews(project: project, views: locked) }
+        let leftovers = try registry.pendingOnlineCleanups(project: project).map(\.view).filter { !locked.contains($0) }
+        locked += try registry.tryLockViews(project: project, views: leftovers)
+        let cleanup = try OnlineCleanup.run(project: project, registry: registry, views: Set(locked), redis: connect)
         return Outcome(plan: plan, cleanup: cleanup)
     }
 }

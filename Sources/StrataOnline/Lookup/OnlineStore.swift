@@ -46,10 +46,17 @@ public final class OnlineStore {
         try onlineFeatures(try OnlineQuery(service: service, in: repository), entities: entities, at: at)
     }
 
-    /// The values of a prepared query for each row of `entities` as of `at` (default now).
-    /// - Complexity: one round trip; O(rows × (views + features)) work.
+    /// The values of a prepared query for each row of `entities` as of `at` (default now). A lookup that
+    /// loses its connection is sent once more on a new one: it only reads, so a retry cannot change what
+    /// Redis holds (docs/online-layout.md, "Retries").
+    /// - Complexity: one round trip (two after a lost connection); O(rows × (views + features)) work.
     public func onlineFeatures(_ query: OnlineQuery, entities: Frame, at: Int64? = nil) throws -> OnlineFeatures {
-        try receive(try send(query, entities: entities, at: at))
+        let at = at ?? OnlineClock.nowMicros()
+        do {
+            return try receive(try send(query, entities: entities, at: at))
+        } catch let error as RedisError where error.code == .connectionLost {
+            return try receive(try send(query, entities: entities, at: at))
+        }
     }
 
     /// A lookup whose commands are queued on the connection and whose replies are not read yet.

@@ -35,11 +35,15 @@ public enum OnlineCleanup {
         public var failed: [Failed] = []
     }
 
-    /// Deletes the keys (and marker) of every pending view of `project`; connects to Redis only when
-    /// something is pending. A failed deletion is recorded in the registry and returned, not thrown.
+    /// Deletes the keys (and marker) of every pending view of `project`, or of those among `views`;
+    /// connects to Redis only when something is pending. A failed deletion is recorded in the registry
+    /// and returned, not thrown. The caller holds the views' locks (`Registry.lockViews`), so no run
+    /// writes to them meanwhile.
     /// - Throws: `PostgresError` when the registry cannot be read or written.
-    public static func run(project: String, registry: Registry, redis connect: () throws -> RedisConnection) throws -> Outcome {
-        let pending = try registry.pendingOnlineCleanups(project: project)
+    public static func run(
+        project: String, registry: Registry, views: Set<String>? = nil, redis connect: () throws -> RedisConnection
+    ) throws -> Outcome {
+        let pending = try registry.pendingOnlineCleanups(project: project).filter { views?.contains($0.view) ?? true }
         guard !pending.isEmpty else { return Outcome() }
         var outcome = Outcome()
         let redis: RedisConnection
@@ -67,10 +71,20 @@ public enum OnlineCleanup {
     }
 
     /// Runs the pending cleanups before a write to the online store, which must not start while stale
-    /// keys remain (they would be deleted after it, values written by it included).
+    /// keys remain (they would be deleted after it, values written by it included). With `holding` (the
+    /// views whose locks the caller holds), only those and the pending views no other run holds are
+    /// cleaned: a view another run holds is that run's to clean.
     /// - Throws: the first failure, after recording it.
-    static func complete(project: String, registry: Registry, redis: RedisConnection) throws -> [Cleaned] {
-        let outcome = try run(project: project, registry: registry, redis: { redis })
+    static func complete(project: String, registry: Registry, holding: Set<String>? = nil, redis: RedisConnection) throws -> [Cleaned] {
+        var views = holding
+        var borrowed: [String] = []
+        defer { registry.unlockViews(project: project, views: borrowed) }
+        if let holding {
+            let others = try registry.pendingOnlineCleanups(project: project).map(\.view).filter { !holding.contains($0) }
+            borrowed = try registry.tryLockViews(project: project, views: others)
+            views = holding.union(borrowed)
+        }
+        let outcome = try run(project: project, registry: registry, views: views, redis: { redis })
         if let failed = outcome.failed.first {
             throw OnlineError(.cleanupFailed, "nothing was written: \(failed)")
         }

@@ -78,6 +78,8 @@ public final class Materializer {
     public var batchRows = 16_384
     /// Whether a writer thread sends each batch to Redis while the next one is read from PostgreSQL.
     public var overlapsWrites = true
+    /// Hears why a run waits, before it starts, for another run that holds one of its views.
+    public var waiting: (String) -> Void = { _ in }
 
     /// A materialiser over `registry`'s database and `redis`.
     public init(registry: Registry, redis: RedisConnection) {
@@ -99,8 +101,9 @@ public final class Materializer {
                 .badInput,
                 "the window starts at \(UTCTimestamp.format(start)), after its end \(UTCTimestamp.format(end)); expected --start <= --end")
         }
-        let views = try onlineViews(project: project, names: names)
-        return try run(project: project, views: views, window: .fixed(start: start), requestedEnd: end, progress: progress)
+        return try lockingViews(project: project, names: names) { views in
+            try run(project: project, views: views, window: .fixed(start: start), requestedEnd: end, progress: progress)
+        }
     }
 
     /// Materialises each online view (or the named ones) from its watermark (inclusive) to `end` (clamped
@@ -111,8 +114,33 @@ public final class Materializer {
     public func materializeIncremental(
         project: String, views names: [String]? = nil, end: Int64, progress: Progress = { _, _, _ in }
     ) throws -> Report {
-        let views = try onlineViews(project: project, names: names)
-        return try run(project: project, views: views, window: .fromWatermark, requestedEnd: end, progress: progress)
+        return try lockingViews(project: project, names: names) { views in
+            try run(project: project, views: views, window: .fromWatermark, requestedEnd: end, progress: progress)
+        }
+    }
+
+    /// Runs `body` on the online views (or the named ones) holding their locks (`Registry.lockViews`), so
+    /// that two runs of a view, or a run and an apply that resets it, take turns. The views are read again
+    /// once their locks are held, since an apply may have changed them while this run waited; a view that
+    /// appeared meanwhile has every lock taken again in order, which keeps waits free of cycles.
+    func lockingViews(project: String, names: [String]?, _ body: ([OnlineView]) throws -> Report) throws -> Report {
+        var held: [String] = []
+        defer { registry.unlockViews(project: project, views: held) }
+        var wanted = try onlineViews(project: project, names: names).map(\.view.name)
+        while true {
+            let missing = Set(wanted).subtracting(held)
+            if !held.isEmpty && !missing.isEmpty {
+                registry.unlockViews(project: project, views: held)
+                held = []
+            }
+            if held.isEmpty {
+                try registry.lockViews(project: project, views: wanted, waiting: waiting)
+                held = Array(Set(wanted)).sorted()
+            }
+            let views = try onlineViews(project: project, names: names)
+            wanted = views.map(\.view.name)
+            if Set(wanted).isSubset(of: held) { return try body(views) }
+        }
     }
 
     func onlineViews(project: String, names: [String]?) throws -> [OnlineView] {
@@ -155,7 +183,7 @@ public final class Materializer {
 
     func run(project: String, views: [OnlineView], window: Window, requestedEnd: Int64, progress: Progress) throws -> Report {
         let end = min(requestedEnd, OnlineClock.nowMicros())
-        let cleaned = try OnlineCleanup.complete(project: project, registry: registry, redis: redis)
+        let cleaned = try OnlineCleanup.complete(project: project, registry: registry, holding: Set(views.map(\.view.name)), redis: redis)
         let serverBefore = try OnlineFunctions.runID(redis)
         try OnlineFunctions.load(redis)
         let token = OnlineMarkers.newToken()
@@ -195,7 +223,11 @@ public final class Materializer {
             let serverAfter = try OnlineFunctions.runID(redis)
             guard serverAfter == serverBefore else { throw restarted(nil) }
         } catch let error as RedisError {
-            if let serverNow = try? OnlineFunctions.runID(redis), serverNow != serverBefore { throw restarted(error) }
+            do {
+                if try OnlineFunctions.runID(redis) != serverBefore { throw restarted(error) }
+            } catch is RedisError {
+                throw gone(error)
+            }
             throw error
         }
         let newMarkers = steps.map { step in
@@ -225,6 +257,15 @@ public final class Materializer {
             .redisRestarted,
             "Redis at \(redis.url.redacted) was restarted during materialisation, so values written before the restart may be lost; the watermarks were not advanced: run the materialisation again",
             underlying: error?.description)
+    }
+
+    /// The connection broke under the run and Redis does not answer again (it is restarting, or down), so
+    /// whether it kept the run's writes is unknown.
+    func gone(_ error: RedisError) -> OnlineError {
+        OnlineError(
+            .redisRestarted,
+            "lost the connection to Redis at \(redis.url.redacted) during materialisation and it does not answer again (restarting or down), so values written before may be lost; the watermarks were not advanced: run the materialisation again once Redis is back",
+            underlying: error.description)
     }
 
     func materialize(

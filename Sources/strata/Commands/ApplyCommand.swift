@@ -29,7 +29,8 @@ struct ApplyCommand: ParsableCommand {
     func run() throws {
         let (repository, registry) = try SchemaLoading.loadValidated(directory: schema.directory, connection: connection)
         let outcome = try SchemaApply.apply(
-            repository, registry: registry, allowBreaking: allowBreaking, redis: { try OnlineCommandSupport.redis(connection) })
+            repository, registry: registry, allowBreaking: allowBreaking, waiting: { Terminal.printError("\($0).") },
+            redis: { try OnlineCommandSupport.redis(connection) })
         if json {
             print(try JSONOutput.encode(PlanOutput(plan: outcome.plan, indexAdvice: [])))
         } else if outcome.plan.isEmpty {

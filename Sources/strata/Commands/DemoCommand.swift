@@ -177,7 +177,7 @@ struct DemoCommand: ParsableCommand {
             .run(DriftRequest(features: .service("driver_ranking"), reference: reference, current: current))
         print(DriftCommand.table(run.report).split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n"))
         let path = services.directory + "/demo-drift.html"
-        try HTMLReport.render(run.report).write(toFile: path, atomically: true, encoding: .utf8)
+        try PartialFile.write(Array(HTMLReport.render(run.report).utf8), to: path)
         print("  report → \(path); the same check: strata drift --service driver_ranking --reference '\(reference)' --current '\(current)' --report drift.html")
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataCore
 import StrataMonitoring
+import StrataOffline
 import StrataPostgres
 import StrataRegistry
 
@@ -109,11 +110,7 @@ struct DriftCommand: ParsableCommand {
         let run = try monitor.run(request)
         Terminal.endProgress()
         if let path = report {
-            do {
-                try HTMLReport.render(run.report).write(toFile: path, atomically: true, encoding: .utf8)
-            } catch {
-                throw CLIError(.badInput, "cannot write the report to \(path): \(error.localizedDescription)")
-            }
+            try PartialFile.write(Array(HTMLReport.render(run.report).utf8), to: path)
         }
         if json {
             print(try JSONOutput.encode(run.report))

@@ -63,6 +63,7 @@ struct MaterializeOptions: ParsableArguments {
         let project = try registry.resolveProject(project)
         let materializer = Materializer(registry: registry, redis: try OnlineCommandSupport.redis(connection))
         materializer.batchRows = batchRows
+        materializer.waiting = { Terminal.printError("\($0).") }
         let names = views.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         let end = try OnlineCommandSupport.time(end, option: "--end")
         let report = try body(materializer, project, names, end)

@@ -76,14 +76,7 @@ struct ModelsCommand: ParsableCommand {
             let v = try ModelStore(registry: try connection.openRegistry()).load(name: name, version: version, project: project)
             let text = try Model(artifact: v.artifact).lightGBMText()
             if let output {
-                let partial = try PartialFile(for: output)
-                do {
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: partial.temporaryPath))
-                } catch {
-                    partial.remove()
-                    throw CLIError(.badInput, "cannot write \(output): \(error.localizedDescription)")
-                }
-                try partial.moveIntoPlace()
+                try PartialFile.write(Array(text.utf8), to: output)
                 Terminal.printError("wrote \(name) v\(v.version) to \(output)")
             } else {
                 print(text, terminator: "")
