@@ -61,8 +61,10 @@ struct ExtractionJoin {
         guard asked != 1,
               let scan = try ExtractionPlanner.scan(table: extraction.table, conditions: extraction.conditions, connection: connection)
         else { return serial }
-        let count = try asked ?? ExtractionPlanner.automaticConnections(blocks: scan.blocks, settings: snapshot.settings())
-        let pieces = ExtractionPlanner.pieces(scan, connections: count, minimumBlocks: minimumPieceBlocks)
+        let settings = try snapshot.settings()
+        let count = asked ?? ExtractionPlanner.automaticConnections(blocks: scan.blocks, settings: settings)
+        let pieces = ExtractionPlanner.pieces(
+            scan, connections: count, minimumBlocks: minimumPieceBlocks, pageRanges: settings.tidRangeScans)
         guard count > 1, pieces.count > 1 else { return serial }
         let connections = try snapshot.open(min(count, pieces.count), required: asked != nil)
         return connections.count > 1 ? Read(pieces: pieces, connections: connections) : serial

@@ -25,14 +25,20 @@ enum ExtractionPlanner {
         var maxParallelWorkers: Int
         /// `min_parallel_table_scan_size`, in pages: the smallest table PostgreSQL scans in parallel.
         var minParallelScanBlocks: Int
+        /// Whether the server reads a `ctid` range by a TID range scan (PostgreSQL 14 and later); before,
+        /// each page range would scan the whole table, so only whole partitions are pieces.
+        var tidRangeScans = true
 
         static func read(_ connection: PostgresConnection) throws -> Settings {
             let rows = try connection.execute(
                 """
                 SELECT current_setting('max_parallel_workers')::int8,
-                       pg_size_bytes(current_setting('min_parallel_table_scan_size')) / current_setting('block_size')::int8
+                       pg_size_bytes(current_setting('min_parallel_table_scan_size')) / current_setting('block_size')::int8,
+                       current_setting('server_version_num')::int8 >= 140000
                 """)
-            return Settings(maxParallelWorkers: Int(rows.int(0, 0) ?? 0), minParallelScanBlocks: Int(rows.int(0, 1) ?? 1024))
+            return Settings(
+                maxParallelWorkers: Int(rows.int(0, 0) ?? 0), minParallelScanBlocks: Int(rows.int(0, 1) ?? 1024),
+                tidRangeScans: rows.bool(0, 2) ?? false)
         }
     }
 
@@ -101,13 +107,14 @@ enum ExtractionPlanner {
     }
 
     /// The pieces of `scan` for `connections` connections, larger first: each leaf read with `ONLY`, a
-    /// heap leaf larger than a piece's share cut into page ranges (the last one open-ended).
-    static func pieces(_ scan: Scan, connections: Int, minimumBlocks: Int = minimumPieceBlocks) -> [ScanPiece] {
+    /// heap leaf larger than a piece's share cut into page ranges (the last one open-ended) when
+    /// `pageRanges` (the server has TID range scans).
+    static func pieces(_ scan: Scan, connections: Int, minimumBlocks: Int = minimumPieceBlocks, pageRanges: Bool = true) -> [ScanPiece] {
         let share = max(minimumBlocks, 1, scan.blocks / max(1, connections * piecesPerConnection))
         var pieces: [ScanPiece] = []
         for leaf in scan.leaves {
             let relation = "ONLY \(leaf.quotedName)"
-            guard leaf.kind.isHeap, leaf.blocks > share else {
+            guard pageRanges, leaf.kind.isHeap, leaf.blocks > share else {
                 pieces.append(ScanPiece(relation: relation, pages: nil, weight: max(leaf.blocks, 1)))
                 continue
             }
