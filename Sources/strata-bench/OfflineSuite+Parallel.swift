@@ -1,6 +1,7 @@
 import Foundation
 import StrataColumnar
 import StrataExample
+import StrataOffline
 import StrataPostgres
 
 extension OfflineSuite {
@@ -10,7 +11,7 @@ extension OfflineSuite {
     /// must equal the serial one byte for byte. The runs of each setting are interleaved, so that load
     /// changes during the suite fall on every setting alike.
     static func parallelFigures(
-        db: PostgresConnection, sample: SampleData, spineRows: Int, runs: Int, csvPath: String,
+        db: PostgresConnection, sample: SampleData, selection: FeatureSelection, spineRows: Int, runs: Int, csvPath: String,
         strataRun: (_ output: String, _ strategy: String, _ parallel: String) throws -> ChildProcess.Outcome
     ) throws {
         let settings = try db.execute(
@@ -38,6 +39,17 @@ extension OfflineSuite {
             return seconds.map(Measure.median)
         }
 
+        // PostgreSQL's side alone: the views' rows as Strata selects them, COPY'd out in binary and
+        // thrown away, on one connection; the part of a read that a server with more cores divides.
+        let serverSide = try (0..<runs).map { _ in
+            try Measure.seconds {
+                for group in selection.groups {
+                    let read = try SourceSelection(source: group.source, entities: group.entities, features: group.view.features)
+                    let filter = read.createdIsPresent.map { " WHERE \($0)" } ?? ""
+                    try copyToFile(db, "COPY (SELECT \(read.list) FROM \(read.table)\(filter)) TO STDOUT (FORMAT binary)", path: "/dev/null")
+                }
+            }
+        }
         let plain = try measure("plain tables")
         print("  partitioning driver_hourly_stats by week of event_timestamp…")
         try partitionDriverHourlyStats(db, sample: sample)
@@ -50,10 +62,11 @@ extension OfflineSuite {
                 "--strategy \(setting.strategy) --parallel \(setting.parallel)", fmt(plain[i]), fmt(plain[serialIndex] / plain[i]),
                 fmt(partitioned[i]), fmt(partitioned[serialIndex] / partitioned[i]))
         }
+        table.add("PostgreSQL alone: binary COPY of the views' rows to /dev/null, 1 connection", fmt(Measure.median(serverSide)), "", "", "")
         print(table.render())
         print("every result equal to the serial one byte for byte; medians of \(runs) interleaved runs per setting; 'vs serial' is the speed-up over --parallel 1 of the same strategy")
         print(
-            "offline: serial_s=\(fmt(plain[0])) parallel2_s=\(fmt(plain[1])) parallel3_s=\(fmt(plain[2])) auto_s=\(fmt(plain[3])) speedup2=\(fmt(plain[0] / plain[1])) partitioned_serial_s=\(fmt(partitioned[0])) partitioned_parallel2_s=\(fmt(partitioned[1])) partitioned_speedup2=\(fmt(partitioned[0] / partitioned[1]))")
+            "offline: serial_s=\(fmt(plain[0])) parallel2_s=\(fmt(plain[1])) parallel3_s=\(fmt(plain[2])) auto_s=\(fmt(plain[3])) speedup2=\(fmt(plain[0] / plain[1])) partitioned_serial_s=\(fmt(partitioned[0])) partitioned_parallel2_s=\(fmt(partitioned[1])) partitioned_speedup2=\(fmt(partitioned[0] / partitioned[1])) server_copy_s=\(fmt(Measure.median(serverSide)))")
     }
 
     /// Replaces `driver_hourly_stats` by a table partitioned by range of `event_timestamp`, one partition

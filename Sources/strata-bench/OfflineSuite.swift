@@ -72,7 +72,7 @@ enum OfflineSuite {
         }
 
         if arguments.contains("--parallel") {
-            try parallelFigures(db: db, sample: sample, spineRows: spineRows, runs: runs, csvPath: csvPath) { output, strategy, parallel in
+            try parallelFigures(db: db, sample: sample, selection: selection, spineRows: spineRows, runs: runs, csvPath: csvPath) { output, strategy, parallel in
                 try strataRun(output, strategy: strategy, parallel: parallel)
             }
             return
