@@ -10,10 +10,13 @@ public struct TrainingSetBuilder {
     public let registry: Registry
     /// How each view is joined; `.automatic` chooses per view by sizes and indexes.
     public var strategy: JoinStrategy
+    /// How many connections read each view an extraction strategy joins; the result does not depend on it.
+    public var parallelism: Parallelism
 
-    public init(registry: Registry, strategy: JoinStrategy = .automatic) {
+    public init(registry: Registry, strategy: JoinStrategy = .automatic, parallelism: Parallelism = .automatic) {
         self.registry = registry
         self.strategy = strategy
+        self.parallelism = parallelism
     }
 
     /// The registered project named `name`, or the only one when `name` is nil.
@@ -34,7 +37,7 @@ public struct TrainingSetBuilder {
         let repository = try repository(project: request.project)
         let selection = try selection(for: request, in: repository)
         let spine = try SpineLoader.load(request.spine, keys: selection.joinKeys, connection: registry.connection)
-        let join = PointInTimeJoin(connection: registry.connection, strategy: strategy)
+        let join = PointInTimeJoin(connection: registry.connection, strategy: strategy, parallelism: parallelism)
         let (frame, strategies) = try join.joinReportingStrategies(spine: spine, selection: selection, progress: progress)
         let objects = try registry.currentObjects(project: repository.project)
         var versions: [String: Int] = [:]

@@ -11,18 +11,27 @@ public final class PostgresConnection {
 
     /// Connects with a libpq URI or key-value string.
     /// - Throws: `PostgresError` `.connectionFailed` naming the URL (password hidden) and libpq's reason.
-    public init(url: String, connectTimeoutSeconds: Int = 5) throws {
-        redactedURL = PostgresURL.redacted(url)
-        let keywords = ["dbname", "connect_timeout", "application_name"]
-        let values = [url, String(connectTimeoutSeconds), "strata"]
+    public convenience init(url: String, connectTimeoutSeconds: Int = 5) throws {
+        try self.init(
+            keywords: ["dbname", "connect_timeout", "application_name"], values: [url, String(connectTimeoutSeconds), "strata"],
+            expandingDatabaseName: true, redactedURL: PostgresURL.redacted(url)) { PostgresURL.hidingPasswords(of: url, in: $0) }
+    }
+
+    /// Connects with libpq keyword/value pairs; `hidingSecrets` removes from libpq's messages the passwords
+    /// they may echo.
+    init(
+        keywords: [String], values: [String], expandingDatabaseName: Bool, redactedURL: String,
+        hidingSecrets: (String) -> String
+    ) throws {
+        self.redactedURL = redactedURL
         let connection = withCStringArray(keywords) { keys in
-            withCStringArray(values) { vals in PQconnectdbParams(keys, vals, 1) }
+            withCStringArray(values) { vals in PQconnectdbParams(keys, vals, expandingDatabaseName ? 1 : 0) }
         }
         guard let connection else {
             throw PostgresError(code: .connectionFailed, message: "could not allocate a PostgreSQL connection for \(redactedURL)")
         }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let reason = PostgresURL.hidingPasswords(of: url, in: Self.lastError(connection))
+            let reason = hidingSecrets(Self.lastError(connection))
             PQfinish(connection)
             let code: PostgresError.Code = reason.contains("invalid") && reason.contains("URI") ? .badURL : .connectionFailed
             throw PostgresError(code: code, message: "cannot connect to PostgreSQL at \(redactedURL): \(reason)")

@@ -63,7 +63,8 @@ public enum SourceChecker {
         return problems
     }
 
-    /// One line per source lacking an index that leads with its join keys and event timestamp.
+    /// One line per source lacking an index that leads with its join keys and event timestamp; for a
+    /// partitioned table, per source with partitions lacking it, naming them.
     public static func indexAdvice(for repository: Repository, connection: PostgresConnection) throws -> [String] {
         var advice: [String] = []
         var seen = Set<String>()
@@ -72,31 +73,46 @@ public enum SourceChecker {
             let keys = view.entities.compactMap { repository.entity(named: $0)?.joinKey }
             let wanted = keys + [source.timestampColumn]
             let id = source.table + "(" + wanted.joined(separator: ",") + ")"
-            guard !seen.contains(id), let quoted = try? SQLIdentifier.quoteQualified(source.table) else { continue }
+            guard !seen.contains(id), let quoted = try? SQLIdentifier.quoteQualified(source.table),
+                  let relation = try SourceRelation.inspect(quoted, connection: connection)
+            else { continue }
             seen.insert(id)
-            let hasIndex = try Self.hasIndex(table: quoted, leadingWith: wanted, connection: connection)
-            if !hasIndex {
-                let columnList = (try? wanted.map(SQLIdentifier.quote).joined(separator: ", ")) ?? wanted.joined(separator: ", ")
+            let lacking = try relation.leavesLackingIndex(leadingWith: wanted, connection: connection)
+            guard !lacking.isEmpty else { continue }
+            let columnList = (try? wanted.map(SQLIdentifier.quote).joined(separator: ", ")) ?? wanted.joined(separator: ", ")
+            let create = "CREATE INDEX ON \(quoted) (\(columnList));"
+            if relation.kind == .partitionedTable {
+                let names = lacking.prefix(5).map(\.quotedName).joined(separator: ", ") + (lacking.count > 5 ? ", …" : "")
                 advice.append(
-                    "source \(source.name) has no index on (\(wanted.joined(separator: ", "))); point-in-time lookups per spine row would use: CREATE INDEX ON \(quoted) (\(columnList));")
+                    "source \(source.name) is partitioned and \(lacking.count) of its \(relation.leaves.count) partitions (\(names)) have no index on (\(wanted.joined(separator: ", "))); point-in-time lookups per spine row would use one on every partition, which this creates (reusing the ones that exist): \(create)")
+            } else {
+                advice.append(
+                    "source \(source.name) has no index on (\(wanted.joined(separator: ", "))); point-in-time lookups per spine row would use: \(create)")
             }
         }
         return advice
     }
 
-    /// Whether some index of `table` (quoted) starts with exactly `columns`, in order.
-    public static func hasIndex(table: String, leadingWith columns: [String], connection: PostgresConnection) throws -> Bool {
-        let rows = try connection.execute(
-            """
-            SELECT array_to_string(ARRAY(
-                SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
-                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.n), ',')
-            FROM pg_index i WHERE i.indrelid = to_regclass($1)
-            """, [.text(table)])
-        return (0..<rows.rowCount).contains { row in
-            let indexed = (rows.string(row, 0) ?? "").split(separator: ",").map(String.init)
-            return Array(indexed.prefix(columns.count)) == columns
+    /// One line per partitioned source whose partition key does not start with its event timestamp:
+    /// reads over a time window then scan every partition instead of only those in the window.
+    public static func partitionAdvice(for repository: Repository, connection: PostgresConnection) throws -> [String] {
+        var advice: [String] = []
+        for source in repository.sources {
+            guard let quoted = try? SQLIdentifier.quoteQualified(source.table),
+                  let relation = try SourceRelation.inspect(quoted, connection: connection),
+                  let key = relation.partitionKey, key.first != source.timestampColumn
+            else { continue }
+            advice.append(
+                "source \(source.name) is partitioned by (\(key.joined(separator: ", "))), not by its event timestamp \(source.timestampColumn): training sets and materialisation over a time window read every one of its \(relation.leaves.count) partitions; PARTITION BY RANGE (\(source.timestampColumn)) lets PostgreSQL skip those outside the window")
         }
+        return advice
+    }
+
+    /// Whether `table` (quoted) has an index whose leading columns are exactly `columns`, in order; for a
+    /// partitioned table, whether every partition has one.
+    public static func hasIndex(table: String, leadingWith columns: [String], connection: PostgresConnection) throws -> Bool {
+        guard let relation = try SourceRelation.inspect(table, connection: connection), !relation.leaves.isEmpty else { return false }
+        return try relation.leavesLackingIndex(leadingWith: columns, connection: connection).isEmpty
     }
 
     static func columns(of quotedTable: String, connection: PostgresConnection) throws -> [String: String]? {

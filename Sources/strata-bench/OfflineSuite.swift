@@ -11,7 +11,9 @@ import StrataRegistry
 /// the sources. Strata end to end (the release `strata` binary, to CSV and to a table) beside the best
 /// hand-written single SQL statements for the same result (two window formulations without indexes,
 /// LATERAL with covering indexes after VACUUM (ANALYZE)), each timed as many runs as Strata, in the
-/// same run. Options: `--small` (a tenth of the size), `--runs N` (default 3).
+/// same run. Options: `--small` (a tenth of the size), `--runs N` (default 3), `--parallel` (instead of the
+/// comparison with SQL: Strata read over 1, 2, 3 and an automatic count of connections, on the plain
+/// tables and on `driver_hourly_stats` partitioned by week; `OfflineSuite+Parallel.swift`).
 enum OfflineSuite {
     static let service = "driver_ranking"
 
@@ -59,14 +61,21 @@ enum OfflineSuite {
         let csvPath = NSTemporaryDirectory() + "strata-bench-offline.csv"
         defer { try? FileManager.default.removeItem(atPath: csvPath) }
 
-        func strataRun(_ output: String, strategy: String = "automatic") throws -> ChildProcess.Outcome {
+        func strataRun(_ output: String, strategy: String = "automatic", parallel: String? = nil) throws -> ChildProcess.Outcome {
             let outcome = try ChildProcess.run(
                 strata,
                 ["training-set", "--service", service, "--spine", "bench_spine", "--output", output,
-                 "--strategy", strategy, "--project", repository.project],
+                 "--strategy", strategy, "--project", repository.project] + (parallel.map { ["--parallel", $0] } ?? []),
                 environment: ["STRATA_POSTGRES_URL": servers.postgresURL])
             guard outcome.status == 0 else { throw BenchError("strata training-set exited \(outcome.status)") }
             return outcome
+        }
+
+        if arguments.contains("--parallel") {
+            try parallelFigures(db: db, sample: sample, selection: selection, spineRows: spineRows, runs: runs, csvPath: csvPath) { output, strategy, parallel in
+                try strataRun(output, strategy: strategy, parallel: parallel)
+            }
+            return
         }
 
         var csvRuns: [ChildProcess.Outcome] = []

@@ -159,6 +159,35 @@ struct TrainingSetTests {
         #expect(try String(contentsOfFile: fixture.path("b.csv"), encoding: .utf8) == Self.expectedCSV)
     }
 
+    /// With the user events partitioned by day of their event time, every strategy and `--parallel` count
+    /// writes the contract's rows; over 2 connections the extraction strategies read the partitions at once.
+    @Test func aPartitionedSourceReadInParallelGivesTheSameRows() throws {
+        let fixture = try TrainingSetFixture()
+        try fixture.registry.connection.executeScript(
+            """
+            ALTER TABLE user_events RENAME TO user_events_plain;
+            CREATE TABLE user_events (LIKE user_events_plain) PARTITION BY RANGE (ts);
+            CREATE TABLE user_events_before PARTITION OF user_events FOR VALUES FROM (MINVALUE) TO ('2026-01-01 11:00+00');
+            CREATE TABLE user_events_after PARTITION OF user_events FOR VALUES FROM ('2026-01-01 11:00+00') TO (MAXVALUE);
+            INSERT INTO user_events SELECT * FROM user_events_plain;
+            DROP TABLE user_events_plain;
+            """)
+        for strategy in ["extraction", "sort-merge", "lateral", "automatic"] {
+            for parallel in ["1", "2", "auto"] {
+                let output = fixture.path("\(strategy)-\(parallel).csv")
+                let outcome = try StrataCLI.run(
+                    ["training-set", "--service", "scoring", "--spine", "spine", "--output", output, "--strategy", strategy,
+                     "--parallel", parallel],
+                    environment: fixture.cli)
+                #expect(outcome.status == 0, "\(strategy) ×\(parallel): \(outcome.stderr)")
+                #expect(try String(contentsOfFile: output, encoding: .utf8) == Self.expectedCSV, "\(strategy) ×\(parallel)")
+            }
+        }
+        let help = try StrataCLI.run(["training-set", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("--parallel <n|auto>"), "\(help.stdout)")
+    }
+
     /// `--save` and the output are all or nothing: here another session saves the same name first and holds its
     /// transaction open, so the command's save waits and then fails; neither the output nor a saved set remains.
     @Test(arguments: ["csv", "table"])
@@ -207,6 +236,8 @@ struct TrainingSetTests {
         (["--service", "scoring", "--spine", "SELECT no_such_column FROM spine"], "no_such_column"),
         (["--service", "scoring", "--spine", "missing_table"], "missing_table"),
         (["--service", "scoring", "--strategy", "magic"], "--strategy"),
+        (["--service", "scoring", "--parallel", "0"], "--parallel must be auto or a count from 1 to 64, got '0'"),
+        (["--service", "scoring", "--parallel", "many"], "--parallel must be auto or a count from 1 to 64, got 'many'"),
     ])
     func badInputExitsTwoAndWritesNothing(arguments: [String], message: String) throws {
         let fixture = try TrainingSetFixture()

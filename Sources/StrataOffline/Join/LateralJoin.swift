@@ -6,11 +6,12 @@ import StrataPostgres
 /// table, and PostgreSQL answers each spine row with an index-backed
 /// `LEFT JOIN LATERAL (… ORDER BY event_ts DESC, created DESC, features… LIMIT 1)`, rows tied in
 /// event and created time ranked by the view's feature values as `SourceSelection.tieOrder` ranks them.
-/// Fast when the source has an index on (join keys, event timestamp) and the spine is small.
+/// It runs on the join's own connection whatever the `Parallelism` (PostgreSQL may still use its own
+/// parallel workers for it). Fast when the source has an index on (join keys, event timestamp) and the spine is small.
 struct LateralJoin {
     let connection: PostgresConnection
 
-    func join(_ group: FeatureSelection.ViewGroup, spine: Frame, progress: PointInTimeJoin.Progress) throws -> [Column] {
+    func join(_ group: FeatureSelection.ViewGroup, spine: Frame, times: Column, progress: PointInTimeJoin.Progress) throws -> [Column] {
         let temporary = "strata_spine_\(UInt32.random(in: 0...UInt32.max))"
         let keyNames = group.joinKeys.enumerated().map { "k\($0.offset)" }
         var definitions = ["row_id bigint"]
@@ -26,13 +27,25 @@ struct LateralJoin {
         defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(temporary)") }
         try connection.copyIn(table: temporary, columnNames: ["row_id"] + keyNames + ["ts"], columns: columns)
         try connection.execute("ANALYZE \(temporary)")
+        let window = ExtractionWindow(spineTimes: times.timestampValues, ttlSeconds: group.view.ttlSeconds)
+        let (sql, copyColumns) = try Self.query(group, spine: temporary, window: window)
+        let result = try connection.copyOut(query: sql, columns: copyColumns, capacity: spine.rowCount)
+        progress(group.view.name, spine.rowCount)
+        return result
+    }
 
+    /// The query that looks up each row of the uploaded spine `spine` (columns `row_id`, `k0`…, `ts`), in
+    /// spine order. Besides each row's own bounds, the rows are bounded by the whole spine's `window`, as
+    /// constants, so that PostgreSQL plans only the partitions that overlap it.
+    static func query(_ group: FeatureSelection.ViewGroup, spine: String, window: ExtractionWindow) throws -> (sql: String, columns: [CopyColumn]) {
+        let keyNames = group.joinKeys.indices.map { "k\($0)" }
         let ts = try SQLIdentifier.quote(group.source.timestampColumn)
         var conditions = try zip(keyNames, group.joinKeys).map { "t.\(try SQLIdentifier.quote($1)) = s.\($0)" }
         conditions.append("t.\(ts) <= s.ts")
         if group.view.ttlSeconds > 0 {
             conditions.append("t.\(ts) >= s.ts - interval '\(group.view.ttlSeconds) seconds'")
         }
+        conditions.append(window.condition(on: "t.\(ts)"))
         var order = ["t.\(ts) DESC"]
         if let created = group.source.createdTimestampColumn {
             let quoted = try SQLIdentifier.quote(created)
@@ -44,14 +57,12 @@ struct LateralJoin {
         let copyColumns = group.features.map { CopyColumn(ColumnType($0.type)) }
         let outer = zip(copyColumns.indices, copyColumns).map { "f.c\($0)::\($1.wire.sqlName)" }
         let sql = """
-            SELECT \(outer.joined(separator: ", ")) FROM \(temporary) s LEFT JOIN LATERAL (
+            SELECT \(outer.joined(separator: ", ")) FROM \(spine) s LEFT JOIN LATERAL (
                 SELECT \(inner.joined(separator: ", ")) FROM \(try SQLIdentifier.quoteQualified(group.source.table)) t
                 WHERE \(conditions.joined(separator: " AND "))
                 ORDER BY \(order.joined(separator: ", ")) LIMIT 1) f ON true
             ORDER BY s.row_id
             """
-        let result = try connection.copyOut(query: sql, columns: copyColumns, capacity: spine.rowCount)
-        progress(group.view.name, spine.rowCount)
-        return result
+        return (sql, copyColumns)
     }
 }

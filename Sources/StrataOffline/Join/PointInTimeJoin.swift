@@ -12,10 +12,16 @@ public struct PointInTimeJoin {
 
     let connection: PostgresConnection
     let strategy: JoinStrategy
+    let parallelism: Parallelism
+    /// The smallest page range a parallel read cuts as a piece of its own; tests lower it to split small tables.
+    var minimumPieceBlocks = ExtractionPlanner.minimumPieceBlocks
 
-    public init(connection: PostgresConnection, strategy: JoinStrategy = .automatic) {
+    /// A join reading the sources through `connection`; `parallelism` says how many connections (the others
+    /// opened like it) read each view an extraction strategy joins.
+    public init(connection: PostgresConnection, strategy: JoinStrategy = .automatic, parallelism: Parallelism = .automatic) {
         self.connection = connection
         self.strategy = strategy
+        self.parallelism = parallelism
     }
 
     /// The spine's columns followed by one column per requested feature (`view__feature`), one row
@@ -36,6 +42,8 @@ public struct PointInTimeJoin {
         }
         var output = [Column?](repeating: nil, count: selection.references.count)
         var strategies: [String: String] = [:]
+        let snapshot = SnapshotConnections(primary: connection)
+        defer { snapshot.close() }
         for group in selection.groups {
             let chosen = try choose(for: group, spineRows: spine.rowCount)
             strategies[group.view.name] = chosen.rawValue
@@ -43,10 +51,12 @@ public struct PointInTimeJoin {
             if spine.rowCount == 0 {
                 columns = group.features.map { Column.empty(ColumnType($0.type)) }
             } else if chosen == .lateral {
-                columns = try LateralJoin(connection: connection).join(group, spine: spine, progress: progress)
+                columns = try LateralJoin(connection: connection).join(group, spine: spine, times: times, progress: progress)
             } else {
-                columns = try ExtractionJoin(connection: connection, sortMerge: chosen == .sortMerge)
-                    .join(group, spine: spine, times: times, progress: progress)
+                columns = try ExtractionJoin(
+                    connection: connection, sortMerge: chosen == .sortMerge, parallelism: parallelism, snapshot: snapshot,
+                    minimumPieceBlocks: minimumPieceBlocks
+                ).join(group, spine: spine, times: times, progress: progress)
             }
             for (column, position) in zip(columns, group.outputPositions) { output[position] = column }
         }
@@ -60,16 +70,16 @@ public struct PointInTimeJoin {
         return (frame, strategies)
     }
 
-    /// The strategy for one view: as asked, or chosen by the source's index and size.
+    /// The strategy for one view: as asked, or chosen by the source's index (on every partition of a
+    /// partitioned source) and size (summed over the partitions).
     func choose(for group: FeatureSelection.ViewGroup, spineRows: Int) throws -> JoinStrategy {
         guard strategy == .automatic else { return strategy }
         let table = try SQLIdentifier.quoteQualified(group.source.table)
         let columns = group.joinKeys + [group.source.timestampColumn]
-        guard try SourceChecker.hasIndex(table: table, leadingWith: columns, connection: connection) else {
-            return .extraction
-        }
-        let rows = try SourceStatistics.estimatedRows(table: table, connection: connection)
-        return Double(spineRows) * 50 < rows ? .lateral : .extraction
+        guard let relation = try SourceRelation.inspect(table, connection: connection), !relation.leaves.isEmpty,
+              try relation.leavesLackingIndex(leadingWith: columns, connection: connection).isEmpty
+        else { return .extraction }
+        return Double(spineRows) * 50 < relation.estimatedRows ? .lateral : .extraction
     }
 }
 

@@ -19,11 +19,12 @@ struct PlanCommand: ParsableCommand {
         let (repository, registry) = try SchemaLoading.loadValidated(directory: schema.directory, connection: connection)
         let plan = try registry.plan(repository)
         let advice = try SourceChecker.indexAdvice(for: repository, connection: registry.connection)
+        let partitions = try SourceChecker.partitionAdvice(for: repository, connection: registry.connection)
         if json {
-            print(try JSONOutput.encode(PlanOutput(plan: plan, indexAdvice: advice)))
+            print(try JSONOutput.encode(PlanOutput(plan: plan, indexAdvice: advice, partitionAdvice: partitions)))
         } else {
             print(plan.render())
-            for line in advice { print("hint: \(line)") }
+            for line in advice + partitions { print("hint: \(line)") }
         }
     }
 }
@@ -31,11 +32,13 @@ struct PlanCommand: ParsableCommand {
 struct PlanOutput: Encodable {
     var plan: Plan
     var indexAdvice: [String]
+    var partitionAdvice: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case project, changes, breaking
         case onlineResets = "online_resets"
         case indexAdvice = "index_advice"
+        case partitionAdvice = "partition_advice"
     }
 
     func encode(to encoder: Encoder) throws {
@@ -45,5 +48,6 @@ struct PlanOutput: Encodable {
         try c.encode(plan.hasBreakingChanges, forKey: .breaking)
         try c.encode(plan.onlineResets, forKey: .onlineResets)
         try c.encode(indexAdvice, forKey: .indexAdvice)
+        try c.encode(partitionAdvice, forKey: .partitionAdvice)
     }
 }

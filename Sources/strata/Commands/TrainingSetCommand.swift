@@ -42,6 +42,13 @@ struct TrainingSetCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Join strategy: automatic, extraction, sort-merge or lateral.", valueName: "strategy"))
     var strategy: String = JoinStrategy.automatic.rawValue
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Connections that read each view for the extraction strategies: a count, or auto (from the source's size and the server's max_parallel_workers). The result is the same.",
+            valueName: "n|auto"))
+    var parallel: String = Parallelism.automatic.description
+
     @Flag(name: .long, help: "Print the lineage as JSON on stdout.")
     var json = false
 
@@ -59,6 +66,9 @@ struct TrainingSetCommand: ParsableCommand {
         guard JoinStrategy(rawValue: strategy) != nil else {
             throw ValidationError("--strategy must be one of: \(JoinStrategy.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        guard Parallelism(argument: parallel) != nil else {
+            throw ValidationError("--parallel must be auto or a count from 1 to \(Parallelism.maximum), got '\(parallel)'")
+        }
     }
 
     func run() throws {
@@ -71,7 +81,8 @@ struct TrainingSetCommand: ParsableCommand {
         } else {
             if let save { try SavedTrainingSets(registry: registry).checkAvailable(name: save, project: try registry.resolveProject(project)) }
             let request = TrainingSetRequest(features: try selection.requested(), spine: SpineSource(argument: spine!), project: project)
-            let builder = TrainingSetBuilder(registry: registry, strategy: JoinStrategy(rawValue: strategy)!)
+            let builder = TrainingSetBuilder(
+                registry: registry, strategy: JoinStrategy(rawValue: strategy)!, parallelism: Parallelism(argument: parallel)!)
             set = try builder.build(request) { view, rows in
                 let seconds = max(Date().timeIntervalSince(started), 0.001)
                 Terminal.progress("\(view): \(rows) rows read (\(Int(Double(rows) / seconds)) rows/s)")
