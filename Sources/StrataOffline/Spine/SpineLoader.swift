@@ -15,7 +15,7 @@ public enum SpineLoader {
     ) throws -> Frame {
         switch source {
         case .csv(let path):
-            return try fromCSV(try CSVTable.read(path: path), keys: keys)
+            return try fromCSV(try CSVReader(path: path), keys: keys)
         case .table(let name):
             guard let connection else { throw OfflineError(.badSpine, "a table spine needs PostgreSQL") }
             let quoted: String
@@ -119,47 +119,52 @@ public enum SpineLoader {
         }
     }
 
-    static func fromCSV(_ table: CSVTable, keys: [(name: String, type: JoinKeyType)]) throws -> Frame {
-        let types = Dictionary(table.header.map { ($0, "text") }, uniquingKeysWith: { a, _ in a })
+    /// Reads a CSV spine record by record into typed columns: join keys as their entities' types,
+    /// `event_timestamp` as a time, every other column as text.
+    /// - Complexity: O(file size) time; memory holds the typed columns and one chunk of the file.
+    static func fromCSV(_ reader: CSVReader, keys: [(name: String, type: JoinKeyType)]) throws -> Frame {
+        let header = reader.header
+        let file = reader.file
+        let types = Dictionary(header.map { ($0, "text") }, uniquingKeysWith: { a, _ in a })
         var typed = types
         typed[timestampColumn] = types[timestampColumn] == nil ? nil : "timestamptz"
         for key in keys where types[key.name] != nil { typed[key.name] = key.type == .int64 ? "int8" : "text" }
-        guard Set(table.header).count == table.header.count else {
-            throw OfflineError(.badSpine, "\(table.file): duplicate column names in the header")
+        guard Set(header).count == header.count else {
+            throw OfflineError(.badSpine, "\(file): duplicate column names in the header")
         }
-        try checkColumns(present: table.header, types: typed, keys: keys, described: table.file)
+        try checkColumns(present: header, types: typed, keys: keys, described: file)
         let keyTypes = Dictionary(keys.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
-        var columns: [Column] = []
-        for (c, name) in table.header.enumerated() {
-            if keyTypes[name] == .int64 {
-                var builder = ColumnBuilder(type: .int64, capacity: table.records.count)
-                for (r, record) in table.records.enumerated() {
-                    guard let text = record[c] else { builder.appendNull(); continue }
-                    guard let value = Int64(text.trimmingCharacters(in: .whitespaces)) else {
-                        throw OfflineError(.badSpine, "\(table.file):\(table.lines[r]): \(name) '\(text)' is not an int64")
+        enum Kind { case int64, timestamp, text }
+        let kinds: [Kind] = header.map { name in
+            keyTypes[name] == .int64 ? .int64 : name == timestampColumn ? .timestamp : .text
+        }
+        var builders = kinds.map { ColumnBuilder(type: $0 == .int64 ? .int64 : $0 == .timestamp ? .timestamp : .string) }
+        var record = CSVRecord()
+        var rows = 0
+        while try reader.next(&record) {
+            for (c, kind) in kinds.enumerated() {
+                switch kind {
+                case .int64:
+                    if record.isNull(c) {
+                        builders[c].appendNull()
+                    } else if let value = record.int64(c) {
+                        builders[c].append(value)
+                    } else {
+                        throw OfflineError(.badSpine, "\(file):\(record.line): \(header[c]) '\(record.string(c) ?? "")' is not an int64")
                     }
-                    builder.append(value)
-                }
-                columns.append(builder.finish())
-            } else if name == timestampColumn {
-                var builder = ColumnBuilder(type: .timestamp, capacity: table.records.count)
-                for (r, record) in table.records.enumerated() {
-                    guard let text = record[c], let value = UTCTimestamp.parse(text.trimmingCharacters(in: .whitespaces)) else {
+                case .timestamp:
+                    guard let value = record.timestamp(c) else {
                         throw OfflineError(
                             .badSpine,
-                            "\(table.file):\(table.lines[r]): \(timestampColumn) '\(record[c] ?? "")' is not an ISO-8601 timestamp (e.g. 2026-01-31T12:00:00Z)")
+                            "\(file):\(record.line): \(timestampColumn) '\(record.string(c) ?? "")' is not an ISO-8601 timestamp (e.g. 2026-01-31T12:00:00Z)")
                     }
-                    builder.appendTimestamp(value)
+                    builders[c].appendTimestamp(value)
+                case .text:
+                    record.appendString(c, to: &builders[c])
                 }
-                columns.append(builder.finish())
-            } else {
-                var builder = ColumnBuilder(type: .string, capacity: table.records.count)
-                for record in table.records {
-                    if let text = record[c] { builder.appendString(text) } else { builder.appendNull() }
-                }
-                columns.append(builder.finish())
             }
+            rows += 1
         }
-        return Frame(names: table.header, columns: columns, rowCount: table.records.count)
+        return Frame(names: header, columns: builders.map { $0.finish() }, rowCount: rows)
     }
 }
