@@ -30,6 +30,9 @@ public struct CSVRecord: Sendable {
     /// The number of fields.
     public var count: Int { ends.count }
 
+    /// The bytes of all fields together.
+    public var byteCount: Int { bytes.count }
+
     /// Whether field `index` is null (an unquoted empty field).
     public func isNull(_ index: Int) -> Bool { nulls[index] }
 

@@ -22,20 +22,22 @@ extension OnlinePush {
     /// every row is checked first (a pass that keeps nothing), so that a malformed row writes nothing;
     /// then the deletions an `apply` left pending; then, with `offline`, every row is appended to the
     /// source table in one transaction and committed (a second pass); then the rows are written to Redis
-    /// with the newer-wins rule in batches of `batchRows`, one pipeline each (a third pass).
+    /// with the newer-wins rule in batches of at most `batchRows` rows and `batchBytes` bytes of fields,
+    /// one pipeline each (a third pass). Memory holds one batch, whatever the file's size; the file must
+    /// not change while it is pushed.
     /// - Parameter progress: called after each batch with the pass and the rows done in it.
     /// - Throws: as `write(_ rows:…)`; `OnlineError.badInput` naming `file:line` for a malformed row.
     @discardableResult
     public func write(
         file reader: CSVReader, registry: Registry, redis: RedisConnection, offline: Bool, now: Int64,
-        batchRows: Int = 16_384, progress: (Pass, Int) -> Void = { _, _ in }
+        batchRows: Int = 16_384, batchBytes: Int = 8 << 20, progress: (Pass, Int) -> Void = { _, _ in }
     ) throws -> FileSummary {
-        let rows = try batches(of: reader, rows: batchRows, now: now) { progress(.checking, $1) }
+        let rows = try batches(of: reader, rows: batchRows, bytes: batchBytes, now: now) { progress(.checking, $1) }
         _ = try OnlineCleanup.complete(project: view.project, registry: registry, redis: redis)
         if offline {
             try registry.connection.transaction { db in
                 try createStagingTable(db)
-                try batches(of: try reader.reopened(), rows: batchRows, now: now) { batch, done in
+                try batches(of: try reader.reopened(), rows: batchRows, bytes: batchBytes, now: now) { batch, done in
                     try stage(batch, db: db)
                     progress(.appending, done)
                 }
@@ -46,7 +48,7 @@ extension OnlinePush {
         do {
             try OnlineFunctions.load(redis)
             let writer = OnlineWriter(redis: redis)
-            try batches(of: try reader.reopened(), rows: batchRows, now: now) { batch, done in
+            try batches(of: try reader.reopened(), rows: batchRows, bytes: batchBytes, now: now) { batch, done in
                 written += try writer.write(
                     EncodedBatch(
                         view: view, keys: batch.keys, event: batch.event, created: batch.created, features: batch.features,
@@ -59,16 +61,16 @@ extension OnlinePush {
         return FileSummary(rows: rows, written: written)
     }
 
-    /// Parses `reader` in batches of at most `rows` rows, handing each to `body` with the rows parsed so
+    /// Parses `reader` in batches of at most `rows` rows and about `bytes` bytes, handing each to `body` with the rows parsed so
     /// far; returns the number of rows.
     @discardableResult
-    private func batches(of reader: CSVReader, rows: Int, now: Int64, _ body: (Rows, Int) throws -> Void) throws -> Int {
+    private func batches(of reader: CSVReader, rows: Int, bytes: Int, now: Int64, _ body: (Rows, Int) throws -> Void) throws -> Int {
         var parser = try PushRowParser(view: view, header: reader.header, file: reader.file, now: now)
         var record = CSVRecord()
         var done = 0
         while try reader.next(&record) {
             try parser.append(record)
-            if parser.count >= rows {
+            if parser.count >= rows || parser.bytes >= bytes {
                 done += parser.count
                 try body(parser.finish(), done)
             }

@@ -62,6 +62,8 @@ struct PushRowParser {
 
     /// The rows parsed since the last `finish`.
     var count: Int { event.count }
+    /// The bytes of the fields parsed since the last `finish`.
+    private(set) var bytes = 0
 
     /// Parses one record.
     /// - Throws: `OnlineError.badInput` naming `file:line`, the column and the value.
@@ -79,6 +81,7 @@ struct PushRowParser {
             try append(record, position, type: featureTypes[f], nullable: true, to: &features[f])
         }
         event.append(time)
+        bytes += record.byteCount
     }
 
     /// The rows parsed since the last `finish`; the parser starts a new batch.
@@ -93,6 +96,7 @@ struct PushRowParser {
         features = featureTypes.map { ColumnBuilder(type: $0) }
         event = []
         created = []
+        bytes = 0
     }
 
     private func timestamp(_ record: CSVRecord, _ c: Int, nullable: Bool) throws -> Int64? {
