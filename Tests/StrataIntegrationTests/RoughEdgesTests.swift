@@ -1,0 +1,115 @@
+import Foundation
+import StrataPostgres
+import StrataTestSupport
+import Testing
+
+/// The rough edges a new user hit in the first hour (issue 9), each through the `strata` binary: a
+/// clear message and the right exit code where there was a silent wrong result or a raw error.
+@Suite("Rough edges of the CLI", .enabled(if: TestServices.enabled))
+struct RoughEdgesTests {
+    @Test(arguments: ["set.parquet", "set.json", "SET.txt"])
+    func anOutputThatIsNotCSVIsRefused(name: String) throws {
+        let fixture = try TrainingSetFixture()
+        let outcome = try StrataCLI.run(
+            ["training-set", "--service", "scoring", "--spine", "spine", "--output", fixture.path(name)], environment: fixture.cli)
+        #expect(outcome.status == 2, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("expected a .csv file or pg:TABLE"), "\(outcome.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.path(name)))
+    }
+
+    @Test(arguments: ["set.csv", "SET.CSV", "set"])
+    func aCSVOrExtensionlessOutputIsWritten(name: String) throws {
+        let fixture = try TrainingSetFixture()
+        let outcome = try StrataCLI.run(
+            ["training-set", "--service", "scoring", "--spine", "spine", "--output", fixture.path(name)], environment: fixture.cli)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(try String(contentsOfFile: fixture.path(name), encoding: .utf8).hasPrefix("user_id,store_code,"))
+    }
+
+    @Test func listingAProjectThatIsNotRegisteredIsAnError() throws {
+        let fixture = try TrainingSetFixture()
+        let missing = try StrataCLI.run(["list", "--project", "nosuch"], environment: fixture.cli)
+        #expect(missing.status == 2, "\(missing.stdout)")
+        #expect(missing.stderr.contains("project nosuch is not registered (registered: shop)"), "\(missing.stderr)")
+        #expect(missing.stdout.isEmpty)
+        let present = try StrataCLI.run(["list", "--project", "shop"], environment: fixture.cli)
+        #expect(present.status == 0 && present.stdout.hasPrefix("project shop"), "\(present.stdout)\(present.stderr)")
+    }
+
+    /// A URL libpq cannot read is the user's input (exit 2); a server that is up but lacks the database
+    /// is not reported as one that may not be running.
+    @Test func aMalformedURLIsBadInputAndAMissingDatabaseIsNamed() throws {
+        let malformed = try StrataCLI.run(["list", "--postgres", "postgresql://h:notaport/db"])
+        #expect(malformed.status == 2, "\(malformed.stderr)")
+        #expect(malformed.stderr.contains("notaport"), "\(malformed.stderr)")
+        #expect(!malformed.stderr.contains("Is PostgreSQL running?"), "\(malformed.stderr)")
+
+        let url = try TestServices.shared.freshDatabaseURL()
+        let missing = url.replacingOccurrences(of: "/" + (url.split(separator: "/").last ?? ""), with: "/no_such_database")
+        let outcome = try StrataCLI.run(["list", "--postgres", missing])
+        #expect(outcome.status == 3, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains(#"database "no_such_database" does not exist"#), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("The server is running but refused the database"), "\(outcome.stderr)")
+        #expect(!outcome.stderr.contains("Is PostgreSQL running?"), "\(outcome.stderr)")
+    }
+
+    @Test func exportingIntoAFolderThatDoesNotExistNamesTheFolder() throws {
+        let fixture = try TrainingSetFixture()
+        let trained = try StrataCLI.run(
+            ["train", "--name", "m", "--features", "store_stats:rating,user_stats:clicks", "--spine", "spine", "--label", "label", "--algorithm", "gbdt",
+             "--param", "num_iterations=2", "--param", "min_data_in_leaf=1"],
+            environment: fixture.cli)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let target = fixture.path("nodir/model.txt")
+        let outcome = try StrataCLI.run(["models", "export", "m", "--output", target], environment: fixture.cli)
+        #expect(outcome.status == 2, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("folder \(fixture.path("nodir")) does not exist"), "\(outcome.stderr)")
+        #expect(!outcome.stderr.contains("NSCocoaErrorDomain"), "\(outcome.stderr)")
+    }
+
+    @Test func aConstantLabelIsWarnedAbout() throws {
+        let fixture = try TrainingSetFixture()
+        let constant = "SELECT user_id, store_code, event_timestamp, 1 AS label FROM spine"
+        let outcome = try StrataCLI.run(
+            ["train", "--name", "m", "--features", "store_stats:rating,user_stats:clicks", "--spine", constant, "--label", "label", "--algorithm", "logistic"],
+            environment: fixture.cli)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("warning: label 'label' is 1.0 in every row of the training set"), "\(outcome.stderr)")
+        let varied = try StrataCLI.run(
+            ["train", "--name", "m", "--features", "store_stats:rating,user_stats:clicks", "--spine", "spine", "--label", "label", "--algorithm", "logistic"],
+            environment: fixture.cli)
+        #expect(varied.status == 0, "\(varied.stderr)")
+        #expect(!varied.stderr.contains("warning: label"), "\(varied.stderr)")
+    }
+
+    @Test func aNumericLabelForABinaryGBDTSuggestsRegression() throws {
+        let fixture = try TrainingSetFixture()
+        let numeric = "SELECT user_id, store_code, event_timestamp, label * 2.5 AS label FROM spine"
+        let outcome = try StrataCLI.run(
+            ["train", "--name", "m", "--features", "store_stats:rating,user_stats:clicks", "--spine", numeric, "--label", "label", "--algorithm", "gbdt"],
+            environment: fixture.cli)
+        #expect(outcome.status == 2, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("--param objective=regression"), "\(outcome.stderr)")
+    }
+
+    /// Help texts are paragraphs the argument parser wraps to the screen: within a paragraph of a
+    /// command's discussion (80 columns when not on a terminal), no line but the last is cut short, as
+    /// source lines wrapped by hand and re-wrapped by the parser were.
+    @Test func helpTextsWrapAsParagraphs() throws {
+        let verbs = [
+            [], ["up"], ["down"], ["plan"], ["apply"], ["list"], ["training-set"], ["train"], ["models"], ["predict"],
+            ["demo"], ["materialize"], ["materialize-incremental"], ["push"], ["online"], ["drift"], ["serve"],
+        ]
+        for verb in verbs {
+            let help = try StrataCLI.run(verb + ["--help"])
+            #expect(help.status == 0, "\(verb): \(help.stderr)")
+            let discussion = help.stdout.components(separatedBy: "USAGE:")[0]
+            let lines = discussion.split(separator: "\n", omittingEmptySubsequences: false)
+            for (index, line) in lines.enumerated().dropLast() {
+                let next = lines[index + 1]
+                let inParagraph = !line.isEmpty && !next.isEmpty && !line.hasPrefix(" ") && !next.hasPrefix(" ")
+                #expect(!inParagraph || line.count >= 50, "\(verb): a short line inside a paragraph: '\(line)' before '\(next)'")
+            }
+        }
+    }
+}
