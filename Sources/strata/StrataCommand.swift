@@ -8,8 +8,8 @@ struct StrataCommand: ParsableCommand {
         commandName: "strata",
         abstract: "A feature store with point-in-time-correct training sets, a Redis online store and a training engine.",
         discussion: """
-            Configuration: STRATA_POSTGRES_URL (a libpq URI) and STRATA_REDIS_URL (redis://host:port/db), or
-            --postgres and --redis. With neither, Strata uses the embedded services that `strata up` starts
+            Configuration: STRATA_POSTGRES_URL (a libpq URI) and STRATA_REDIS_URL (redis://host:port/db), or \
+            --postgres and --redis. With neither, Strata uses the embedded services that `strata up` starts \
             under .strata/ in the working folder.
 
             Exit codes: 0 success, 1 a finding (e.g. drift over threshold), 2 bad input, 3 a service unreachable.

@@ -97,7 +97,8 @@ struct GBDTTrainer {
         if let bad = labels.firstIndex(where: { $0 != 0 && $0 != 1 }) {
             throw TrainingError(
                 .invalidLabel,
-                "label column '\(name)' has value \(labels[bad]) at row \(bad); the binary objective expects 0 or 1")
+                "label column '\(name)' has value \(labels[bad]) at row \(bad); the binary objective expects 0 or 1 "
+                    + "(for a numeric label, train a regression with --param objective=regression)")
         }
     }
 

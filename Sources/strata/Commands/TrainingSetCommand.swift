@@ -10,10 +10,10 @@ struct TrainingSetCommand: ParsableCommand {
         commandName: "training-set",
         abstract: "Build a point-in-time-correct training set from PostgreSQL, or fetch a saved one.",
         discussion: """
-            The spine has the join key of every entity involved and an event_timestamp column; its other columns
-            (labels, ids) pass through unchanged. Output: the spine's columns, then one column view__feature per
-            feature, one row per spine row in spine order. For each spine row and view, the view's latest row at or
-            before the spine time (and within the view's ttl) is taken whole; among equal event times, the latest
+            The spine has the join key of every entity involved and an event_timestamp column; its other columns \
+            (labels, ids) pass through unchanged. Output: the spine's columns, then one column view__feature per \
+            feature, one row per spine row in spine order. For each spine row and view, the view's latest row at or \
+            before the spine time (and within the view's ttl) is taken whole; among equal event times, the latest \
             created time wins, then the row with the greatest values (docs/point-in-time.md), so a set rebuilds exactly.
 
             Examples:
