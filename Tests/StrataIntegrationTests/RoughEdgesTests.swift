@@ -1,4 +1,5 @@
 import Foundation
+import StrataColumnar
 import StrataPostgres
 import StrataTestSupport
 import Testing
@@ -111,5 +112,24 @@ struct RoughEdgesTests {
                 #expect(!inParagraph || line.count >= 50, "\(verb): a short line inside a paragraph: '\(line)' before '\(next)'")
             }
         }
+    }
+
+    /// With stderr not a terminal (as here: a pipe), a long job's steps print plain progress lines, with
+    /// no terminal control codes; `--quiet` silences them and nothing else.
+    @Test func progressIsPlainLinesOffATerminalAndQuietSilencesIt() throws {
+        let fixture = try OnlineFixture()
+        let file = fixture.folder.appendingPathComponent("rows.csv")
+        let ts = UTCTimestamp.format(OnlineFixture.origin)
+        try (OnlinePushTests.header + "1,\(ts),,10,1.5,0.25,3,true,a,\n2,\(ts),,20,1.5,0.25,3,true,b,\n")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let environment = ["STRATA_POSTGRES_URL": fixture.postgresURL, "STRATA_REDIS_URL": fixture.redisURL.absoluteString]
+        let shown = try StrataCLI.run(["push", "user_stats", file.path], environment: environment)
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stderr.split(separator: "\n").contains("user_stats: 2 rows checked"), "\(shown.stderr)")
+        #expect(!shown.stderr.contains("\u{1B}"), "\(shown.stderr)")
+        let quiet = try StrataCLI.run(["push", "user_stats", file.path, "--quiet"], environment: environment)
+        #expect(quiet.status == 0, "\(quiet.stderr)")
+        #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
+        #expect(quiet.stdout.contains("user_stats: 2 rows pushed"), "\(quiet.stdout)")
     }
 }

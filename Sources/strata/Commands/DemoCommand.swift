@@ -36,6 +36,8 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the sample data (the same seed gives the same data).")
     var seed: UInt64 = 42
 
+    @OptionGroup var progress: ProgressOptions
+
     /// The largest sizes the demo takes: beyond them the sample data takes hours to generate.
     static let maximumDrivers = 100_000
     static let maximumCustomers = 1_000_000
@@ -52,6 +54,7 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
+        progress.apply()
         step("Starting the embedded services")
         let services = try LocalServices.up(directory: stateDirectory)
         for service in [services.postgres, services.redis] {

@@ -19,6 +19,8 @@ struct PushCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var progress: ProgressOptions
+
     @Argument(help: "The feature view.")
     var view: String
 
@@ -32,6 +34,7 @@ struct PushCommand: ParsableCommand {
     var project: String?
 
     func run() throws {
+        progress.apply()
         let registry = try connection.openRegistry()
         let project = try registry.resolveProject(project)
         let onlineView = try OnlineView(named: view, in: try registry.repository(project: project))

@@ -56,6 +56,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var progress: ProgressOptions
+
     func validate() throws {
         guard !selection.isEmpty else { throw ValidationError("name the features with exactly one of --service and --features") }
         guard Algorithm(rawValue: algorithm) != nil else {
@@ -73,6 +75,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        progress.apply()
         let settings = try TrainingParameters(parameters)
         let registry = try connection.openRegistry()
         let builder = TrainingSetBuilder(registry: registry)

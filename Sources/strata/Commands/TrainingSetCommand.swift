@@ -54,6 +54,8 @@ struct TrainingSetCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var progress: ProgressOptions
+
     func validate() throws {
         if saved != nil {
             guard selection.isEmpty, spine == nil, save == nil else {
@@ -72,6 +74,7 @@ struct TrainingSetCommand: ParsableCommand {
     }
 
     func run() throws {
+        progress.apply()
         let destination = try TrainingSetOutput(argument: output)
         let registry = try connection.openRegistry()
         let started = Date()
