@@ -1,5 +1,7 @@
 import Foundation
 import StrataColumnar
+import StrataEmbedded
+import StrataExample
 import StrataPostgres
 import StrataTestSupport
 import Testing
@@ -131,5 +133,27 @@ struct RoughEdgesTests {
         #expect(quiet.status == 0, "\(quiet.stderr)")
         #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
         #expect(quiet.stdout.contains("user_stats: 2 rows pushed"), "\(quiet.stdout)")
+    }
+
+    /// The example schema built into `strata` is the repository's file, byte for byte.
+    @Test func theBuiltInExampleSchemaIsTheFile() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../\(ExampleSchema.fileName)")
+        #expect(try String(contentsOf: file.standardized, encoding: .utf8) == ExampleSchema.text)
+    }
+
+    /// `strata demo` in a folder with no `schemas/` applies the built-in example.
+    @Test func theDemoRunsInAFolderWithoutSchemas() throws {
+        let folder = "/tmp/strata-demo-empty-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer {
+            _ = try? LocalServices.down(directory: "\(folder)/.strata")
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+        let outcome = try StrataCLI.run(
+            ["demo", "--drivers", "2", "--days", "1", "--quiet"], environment: ["STRATA_POSTGRES_URL": "", "STRATA_REDIS_URL": ""],
+            in: URL(fileURLWithPath: folder))
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("==> Applying the example schema (schemas/rides.yaml, built in)"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("feature services:\n    driver_ranking"), "\(outcome.stdout)")
     }
 }

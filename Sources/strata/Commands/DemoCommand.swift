@@ -21,8 +21,8 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("Folder of the embedded services.", valueName: "dir"))
     var stateDirectory: String = LocalServices.defaultDirectory
 
-    @Option(name: .long, help: "Folder of schema files.")
-    var schemas: String = "schemas"
+    @Option(name: .long, help: ArgumentHelp("Folder of schema files (default: the example schema built into strata, \(ExampleSchema.fileName)).", valueName: "dir"))
+    var schemas: String?
 
     @Option(name: .long, help: "Number of drivers in the sample data.")
     var drivers: Int = SampleData.Size.small.drivers
@@ -80,9 +80,16 @@ struct DemoCommand: ParsableCommand {
         print("  driver_quality: \(counts.driverQuality) rows")
         print("  in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
 
-        step("Applying \(schemas)/")
         let registry = try Registry(connection: db)
-        let repository = try SchemaLoading.loadValidated(directory: schemas, registry: registry)
+        let repository: Repository
+        if let schemas {
+            step("Applying \(schemas)/")
+            repository = try SchemaLoading.loadValidated(directory: schemas, registry: registry)
+        } else {
+            step("Applying the example schema (\(ExampleSchema.fileName), built in)")
+            repository = try SchemaLoading.validate(
+                try SchemaLoader.parse(ExampleSchema.text, file: ExampleSchema.fileName), registry: registry)
+        }
         let plan = try registry.apply(repository)
         print(plan.isEmpty ? "  no changes: already registered" : plan.render().split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
 
