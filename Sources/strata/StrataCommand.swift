@@ -16,7 +16,7 @@ struct StrataCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            UpCommand.self, DownCommand.self, PlanCommand.self, ApplyCommand.self, ListCommand.self,
+            UpCommand.self, DownCommand.self, MigrateCommand.self, PlanCommand.self, ApplyCommand.self, ListCommand.self,
             TrainingSetCommand.self, TrainCommand.self, ModelsCommand.self, PredictCommand.self, DemoCommand.self,
             MaterializeCommand.self, MaterializeIncrementalCommand.self, PushCommand.self, OnlineCommand.self, DriftCommand.self,
             SkewCommand.self, ServeCommand.self,

@@ -156,4 +156,42 @@ struct RoughEdgesTests {
         #expect(outcome.stdout.contains("==> Applying the example schema (schemas/rides.yaml, built in)"), "\(outcome.stdout)")
         #expect(outcome.stdout.contains("feature services:\n    driver_ranking"), "\(outcome.stdout)")
     }
+
+    /// The verbs that only read run with a role that may only read; they never migrate, and a database
+    /// that lacks migrations is reported with `strata migrate` as the way on, which then applies them once.
+    @Test func readOnlyVerbsNeedNoWriteRightsAndMigrateIsExplicit() throws {
+        let fresh = try TestServices.shared.freshDatabaseURL()
+        let before = try StrataCLI.run(["list", "--postgres", fresh])
+        #expect(before.status == 2, "\(before.stderr)")
+        #expect(before.stderr.contains("run `strata migrate`"), "\(before.stderr)")
+        #expect(try PostgresConnection(url: fresh).execute("SELECT to_regclass('strata_migrations') IS NULL").bool(0, 0) == true)
+        let migrated = try StrataCLI.run(["migrate", "--postgres", fresh])
+        #expect(migrated.status == 0 && migrated.stdout.hasPrefix("registry: applied migrations 1, "), "\(migrated.stdout)\(migrated.stderr)")
+        let again = try StrataCLI.run(["migrate", "--postgres", fresh])
+        #expect(again.stdout == "registry: up to date\n", "\(again.stdout)\(again.stderr)")
+
+        let fixture = try TrainingSetFixture()
+        let role = "strata_reader_\(UUID().uuidString.prefix(8).lowercased())"
+        let owner = try PostgresConnection(url: fixture.url)
+        try owner.executeScript(
+            """
+            CREATE ROLE \(role) LOGIN PASSWORD 'reader-secret';
+            GRANT USAGE ON SCHEMA public TO \(role);
+            GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(role);
+            """)
+        defer { _ = try? owner.executeScript("DROP OWNED BY \(role); DROP ROLE \(role);") }
+        var components = try #require(URLComponents(string: fixture.url))
+        components.user = role
+        components.password = "reader-secret"
+        let reader = try #require(components.string)
+        let listed = try StrataCLI.run(["list", "--postgres", reader])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.hasPrefix("project shop"), "\(listed.stdout)")
+        let planned = try StrataCLI.run(["plan", fixture.folder.path, "--postgres", reader])
+        #expect(planned.status == 0, "\(planned.stderr)")
+        let models = try StrataCLI.run(["models", "list", "--postgres", reader])
+        #expect(models.status == 0, "\(models.stderr)")
+        let applied = try StrataCLI.run(["apply", fixture.folder.path, "--postgres", reader])
+        #expect(applied.status != 0, "a read-only role cannot apply: \(applied.stdout)")
+    }
 }

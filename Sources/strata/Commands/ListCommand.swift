@@ -16,7 +16,7 @@ struct ListCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let registry = try connection.openRegistry()
+        let registry = try connection.openRegistryForReading()
         // A project that is not registered is an error (exit 2), not an empty listing.
         let projects = try project.map { [try registry.resolveProject($0)] } ?? registry.projects()
         var listed: [ListedProject] = []

@@ -39,7 +39,7 @@ struct OnlineCommand: ParsableCommand {
     }
 
     func run() throws {
-        let registry = try connection.openRegistry()
+        let registry = try connection.openRegistryForReading()
         let project = try registry.resolveProject(project)
         let repository = try registry.repository(project: project)
         let query: OnlineQuery = switch try selection.requested() {
