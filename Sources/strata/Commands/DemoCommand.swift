@@ -130,7 +130,10 @@ struct DemoCommand: ParsableCommand {
             """
         let started = Date()
         let set = try TrainingSetBuilder(registry: registry)
-            .build(TrainingSetRequest(features: .service("driver_ranking"), spine: .query(spine)))
+            .build(TrainingSetRequest(features: .service("driver_ranking"), spine: .query(spine))) { view, rows in
+                Terminal.progress("  \(view): \(rows) rows read")
+            }
+        Terminal.endProgress()
         let path = services.directory + "/demo-training-set.csv"
         try CSVWriter.write(set.frame, to: path)
         print("  \(set.frame.rowCount) rows × \(set.frame.columnCount) columns in \(String(format: "%.2f", Date().timeIntervalSince(started))) s → \(path)")
@@ -167,7 +170,8 @@ struct DemoCommand: ParsableCommand {
         step("Materialising the latest values into Redis (up to \(UTCTimestamp.format(sample.end)))")
         let redis = try RedisConnection(url: RedisURL(services.redis.url), timeout: .seconds(30))
         let reports = try Materializer(registry: registry, redis: redis)
-            .materializeIncremental(project: project, end: sample.end)
+            .materializeIncremental(project: project, end: sample.end, progress: OnlineCommandSupport.progress)
+        Terminal.endProgress()
         for report in reports.views {
             print("  \(report.view): \(report.entities) entities in \(String(format: "%.2f", report.seconds)) s")
         }
