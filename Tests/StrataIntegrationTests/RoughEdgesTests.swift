@@ -194,4 +194,31 @@ struct RoughEdgesTests {
         let applied = try StrataCLI.run(["apply", fixture.folder.path, "--postgres", reader])
         #expect(applied.status != 0, "a read-only role cannot apply: \(applied.stdout)")
     }
+
+    /// Every `--json` output spells its keys in snake_case: none has a camelCase key such as `joinKey`.
+    @Test func jsonOutputsUseSnakeCaseKeys() throws {
+        let fixture = try TrainingSetFixture()
+        let trained = try StrataCLI.run(
+            ["train", "--name", "m", "--features", "store_stats:rating,user_stats:clicks", "--spine", "spine", "--label", "label",
+             "--algorithm", "logistic", "--json"],
+            environment: fixture.cli)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let outputs = [
+            trained,
+            try StrataCLI.run(["list", "--json"], environment: fixture.cli),
+            try StrataCLI.run(["plan", fixture.folder.path, "--json"], environment: fixture.cli),
+            try StrataCLI.run(["models", "list", "--json"], environment: fixture.cli),
+            try StrataCLI.run(["models", "show", "m"], environment: fixture.cli),
+            try StrataCLI.run(
+                ["training-set", "--service", "scoring", "--spine", "spine", "--output", fixture.path("set.csv"), "--json"],
+                environment: fixture.cli),
+        ]
+        let camelCaseKey = try Regex(#""[a-z0-9]+[A-Z][A-Za-z0-9]*" :"#)
+        for outcome in outputs {
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            #expect(outcome.stdout.hasPrefix("{") || outcome.stdout.hasPrefix("["), "\(outcome.stdout)")
+            #expect(outcome.stdout.firstMatch(of: camelCaseKey) == nil, "\(outcome.stdout)")
+        }
+        #expect(outputs[1].stdout.contains(#""join_key" : "user_id""#), "\(outputs[1].stdout)")
+    }
 }

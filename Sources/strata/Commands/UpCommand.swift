@@ -20,7 +20,7 @@ struct UpCommand: ParsableCommand {
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("Folder of the embedded services.", valueName: "dir"))
     var stateDirectory: String = LocalServices.defaultDirectory
 
-    @Flag(name: .long, help: "Print the services as JSON (URLs with the password hidden; it is in passwordFile).")
+    @Flag(name: .long, help: "Print the services as JSON (URLs with the password hidden; it is in password_file).")
     var json = false
 
     func run() throws {
