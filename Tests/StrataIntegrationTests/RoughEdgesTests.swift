@@ -221,4 +221,34 @@ struct RoughEdgesTests {
         }
         #expect(outputs[1].stdout.contains(#""join_key" : "user_id""#), "\(outputs[1].stdout)")
     }
+
+    /// Files saved by Excel or Notepad start with a UTF-8 byte order mark: schema files, spines and push
+    /// files with one read as without it.
+    @Test func aByteOrderMarkIsAcceptedInSchemaSpineAndPushFiles() throws {
+        let bom = Data([0xEF, 0xBB, 0xBF])
+        let fixture = try TrainingSetFixture()
+        let schemas = fixture.folder.appendingPathComponent("bom-schemas")
+        try FileManager.default.createDirectory(at: schemas, withIntermediateDirectories: true)
+        try (bom + Data(TrainingSetFixture.schema.utf8)).write(to: schemas.appendingPathComponent("shop.yaml"))
+        let planned = try StrataCLI.run(["plan", schemas.path], environment: fixture.cli)
+        #expect(planned.status == 0, "\(planned.stderr)")
+        #expect(planned.stdout.contains("No changes"), "\(planned.stdout)")
+
+        let spine = fixture.path("spine.csv")
+        try (bom + Data("user_id,store_code,event_timestamp\n1,s1,2026-01-01T12:00:00Z\n".utf8)).write(to: URL(fileURLWithPath: spine))
+        let built = try StrataCLI.run(
+            ["training-set", "--service", "scoring", "--spine", spine, "--output", fixture.path("set.csv")], environment: fixture.cli)
+        #expect(built.status == 0, "\(built.stderr)")
+        #expect(try String(contentsOfFile: fixture.path("set.csv"), encoding: .utf8).hasPrefix("user_id,store_code,"))
+
+        let online = try OnlineFixture()
+        let rows = online.folder.appendingPathComponent("rows.csv")
+        let ts = UTCTimestamp.format(OnlineFixture.origin)
+        try (bom + Data((OnlinePushTests.header + "1,\(ts),,10,1.5,0.25,3,true,a,\n").utf8)).write(to: rows)
+        let pushed = try StrataCLI.run(
+            ["push", "user_stats", rows.path],
+            environment: ["STRATA_POSTGRES_URL": online.postgresURL, "STRATA_REDIS_URL": online.redisURL.absoluteString])
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        #expect(pushed.stdout.contains("1 rows pushed"), "\(pushed.stdout)")
+    }
 }
