@@ -251,4 +251,35 @@ struct RoughEdgesTests {
         #expect(pushed.status == 0, "\(pushed.stderr)")
         #expect(pushed.stdout.contains("1 rows pushed"), "\(pushed.stdout)")
     }
+
+    /// String join keys are looked up exactly as given: with spaces, commas, or empty; `--entity` keeps
+    /// values untrimmed, and `--entities` reads CSV or Feast-style JSON files for values with commas.
+    @Test func entityValuesAreExactAndCanComeFromAFile() throws {
+        let fixture = try OnlineFixture()
+        let t = OnlineFixture.origin
+        try fixture.insertStores([(" spaced ", t, 1, 1.5), ("a,b", t, 2, 2.5), ("", t, 3, 3.5), ("spaced", t, 4, 4.5)])
+        try fixture.materializer().materialize(project: OnlineFixture.project, start: nil, end: t + 86_400_000_000)
+        let environment = ["STRATA_POSTGRES_URL": fixture.postgresURL, "STRATA_REDIS_URL": fixture.redisURL.absoluteString]
+        let at = UTCTimestamp.format(t + 1_000_000)
+        func lookUp(_ arguments: [String]) throws -> String {
+            let outcome = try StrataCLI.run(["online", "--features", "store_stats:visits", "--at", at] + arguments, environment: environment)
+            #expect(outcome.status == 0, "\(arguments): \(outcome.stderr)")
+            return outcome.stdout
+        }
+        #expect(try lookUp(["--entity", "store_code= spaced "]).contains(#"{"values":[1],"statuses":["PRESENT"]"#))
+        #expect(try lookUp(["--entity", "store_code="]).contains(#"{"values":[3],"statuses":["PRESENT"]"#))
+        let csv = fixture.folder.appendingPathComponent("entities.csv")
+        try "store_code\n\" spaced \"\n\"a,b\"\n\"\"\nspaced\n".write(to: csv, atomically: true, encoding: .utf8)
+        let fromCSV = try lookUp(["--entities", csv.path])
+        #expect(fromCSV.contains(#"{"values":[1,2,3,4],"statuses":["PRESENT","PRESENT","PRESENT","PRESENT"]"#), "\(fromCSV)")
+        let json = fixture.folder.appendingPathComponent("entities.json")
+        try #"{"store_code": ["a,b", " spaced ", "missing"]}"#.write(to: json, atomically: true, encoding: .utf8)
+        let fromJSON = try lookUp(["--entities", json.path])
+        #expect(fromJSON.contains(#"{"values":[2,1,null],"statuses":["PRESENT","PRESENT","NOT_FOUND"]"#), "\(fromJSON)")
+
+        let unquotedEmpty = fixture.folder.appendingPathComponent("bad.csv")
+        try "store_code\ns1\n,\n".write(to: unquotedEmpty, atomically: true, encoding: .utf8)
+        let bad = try StrataCLI.run(["online", "--features", "store_stats:visits", "--entities", unquotedEmpty.path], environment: environment)
+        #expect(bad.status == 2, "\(bad.stderr)")
+    }
 }
