@@ -123,9 +123,11 @@ public final class PostgresConnection {
                 code: .connectionLost, message: "lost the connection to PostgreSQL at \(redactedURL): \(primary)",
                 statement: statement)
         }
-        return PostgresError(
+        var error = PostgresError(
             code: .sqlError, message: primary, sqlState: field(Int32(UInt8(ascii: "C"))), statement: statement,
             detail: field(Int32(UInt8(ascii: "D"))), hint: field(Int32(UInt8(ascii: "H"))))
+        error.position = field(Int32(UInt8(ascii: "P"))).flatMap { Int($0) }
+        return error
     }
 
     func lostOrFailed(statement: String?) -> PostgresError {

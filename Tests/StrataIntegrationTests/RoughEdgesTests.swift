@@ -282,4 +282,31 @@ struct RoughEdgesTests {
         let bad = try StrataCLI.run(["online", "--features", "store_stats:visits", "--entities", unquotedEmpty.path], environment: environment)
         #expect(bad.status == 2, "\(bad.stderr)")
     }
+
+    /// Errors in a SQL spine point into the user's query, not into the statement Strata wraps it in; a
+    /// spine at year 1 builds rather than failing in PostgreSQL.
+    @Test func spineQueryErrorsPointIntoTheUsersText() throws {
+        let fixture = try TrainingSetFixture()
+        func build(_ spine: String) throws -> StrataCLI.Outcome {
+            try StrataCLI.run(
+                ["training-set", "--service", "scoring", "--spine", spine, "--output", fixture.path("set.csv")], environment: fixture.cli)
+        }
+        let line = "  event_timestamp FROM spine WHERE user_id = = 1"
+        let twice = try #require(line.range(of: "= ="))
+        // The server points at the second '=', 1-based.
+        let column = line.distance(from: line.startIndex, to: twice.lowerBound) + 3
+        let broken = "SELECT user_id, store_code,\n" + line
+        let syntax = try build(broken)
+        #expect(syntax.status == 2, "\(syntax.stderr)")
+        #expect(syntax.stderr.contains(#"syntax error at or near "=" (line 2, column \#(column) of the query: '= 1')"#), "\(syntax.stderr)")
+        #expect(!syntax.stderr.contains("AS spine"), "\(syntax.stderr)")
+        let incomplete = try build("SELECT user_id, store_code, event_timestamp FROM spine WHERE")
+        #expect(incomplete.status == 2, "\(incomplete.stderr)")
+        #expect(incomplete.stderr.contains("syntax error at the end of the query: it is incomplete"), "\(incomplete.stderr)")
+        #expect(!incomplete.stderr.contains(#"near ")""#), "\(incomplete.stderr)")
+
+        let yearOne = try build("SELECT 1::bigint AS user_id, 's1'::text AS store_code, '0001-01-01 00:00+00'::timestamptz AS event_timestamp")
+        #expect(yearOne.status == 0, "\(yearOne.stderr)")
+        #expect(try String(contentsOfFile: fixture.path("set.csv"), encoding: .utf8).contains("0001-01-01T00:00:00Z"))
+    }
 }

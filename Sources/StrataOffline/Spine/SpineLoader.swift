@@ -32,12 +32,12 @@ public enum SpineLoader {
     static func fromQuery(
         _ sql: String, described: String, keys: [(name: String, type: JoinKeyType)], connection: PostgresConnection
     ) throws -> Frame {
-        let inner = "SELECT * FROM (\(sql)) AS spine"
+        let prefix = "SELECT * FROM ("
         let shape: PostgresResult
         do {
-            shape = try connection.execute(inner + " LIMIT 0")
+            shape = try connection.execute(prefix + sql + ") AS spine LIMIT 0")
         } catch let error as PostgresError where !error.isUnreachable {
-            throw OfflineError(.badSpine, "the spine \(described) failed: \(error.message)")
+            throw OfflineError(.badSpine, "the spine \(described) failed: \(explained(error, in: sql, after: prefix))")
         }
         let names = shape.columnNames
         let types = shape.columnTypeNames
@@ -67,6 +67,24 @@ public enum SpineLoader {
         let frame = Frame(names: names, columns: columns)
         try checkTimestamps(frame, where: { "row \($0 + 1) of the spine \(described)" })
         return frame
+    }
+
+    /// The server's message for an error in the statement that wrapped `sql` after `prefix`, its position
+    /// (1-based, in characters) told in the user's own text: line, column and the text there, or its end.
+    static func explained(_ error: PostgresError, in sql: String, after prefix: String) -> String {
+        guard let position = error.position else { return error.message }
+        // PostgreSQL counts characters as code points, as `unicodeScalars` does.
+        let scalars = Array(sql.unicodeScalars)
+        let offset = position - 1 - prefix.unicodeScalars.count
+        guard offset >= 0 else { return error.message }
+        // Past the user's text the server points into the wrapper ("near \")\""): the query ended too soon.
+        guard offset < scalars.count else { return "\(error.message.prefix { $0 != "\"" }.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " at or near", with: "")) at the end of the query: it is incomplete" }
+        let before = scalars[..<offset]
+        let line = before.filter { $0 == "\n" }.count + 1
+        let column = offset - (before.lastIndex(of: "\n").map { $0 + 1 } ?? 0) + 1
+        var excerpt = String.UnicodeScalarView()
+        excerpt.append(contentsOf: scalars[offset...].prefix { $0 != "\n" }.prefix(30))
+        return "\(error.message) (line \(line), column \(column) of the query: '\(String(excerpt))')"
     }
 
     static func passThrough(_ pgType: String) -> CopyColumn {
