@@ -101,7 +101,7 @@ struct RoughEdgesTests {
     @Test func helpTextsWrapAsParagraphs() throws {
         let verbs = [
             [], ["up"], ["down"], ["plan"], ["apply"], ["list"], ["training-set"], ["train"], ["models"], ["predict"],
-            ["demo"], ["materialize"], ["materialize-incremental"], ["push"], ["online"], ["drift"], ["serve"],
+            ["demo"], ["materialize"], ["materialize-incremental"], ["push"], ["online"], ["drift"], ["skew"], ["serve"], ["migrate"],
         ]
         for verb in verbs {
             let help = try StrataCLI.run(verb + ["--help"])
