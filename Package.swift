@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -33,7 +34,9 @@ let package = Package(
         .target(name: "StrataColumnar"),
         .target(
             name: "StrataCore",
-            dependencies: ["StrataColumnar", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "StrataColumnar", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(name: "StrataPostgres", dependencies: ["CLibPQ", "StrataColumnar"]),
         .target(name: "StrataRedis", dependencies: ["CHiredis"]),

@@ -30,7 +30,7 @@ enum CSVTarget {
         }
         let push = try outcome(path) { () throws in
             let push = OnlinePush(view: view)
-            try checkPush(try push.parse(try CSVTable.read(path: path), now: now), view: push.view)
+            try checkPush(try push.parse(try CSVReader(path: path), now: now), view: push.view)
         }
         if case .refused(let message) = spine, case .refused = push { return .refused(message) }
         return .accepted

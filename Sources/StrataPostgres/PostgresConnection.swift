@@ -33,7 +33,7 @@ public final class PostgresConnection {
         guard PQstatus(connection) == CONNECTION_OK else {
             let reason = hidingSecrets(Self.lastError(connection))
             PQfinish(connection)
-            let code: PostgresError.Code = reason.contains("invalid") && reason.contains("URI") ? .badURL : .connectionFailed
+            let code: PostgresError.Code = Self.isMalformed(reason) ? .badURL : .connectionFailed
             throw PostgresError(code: code, message: "cannot connect to PostgreSQL at \(redactedURL): \(reason)")
         }
         conn = connection
@@ -43,6 +43,14 @@ public final class PostgresConnection {
     }
 
     deinit { PQfinish(conn) }
+
+    /// Whether libpq refused the connection string itself (a bad URI, an unknown option, a port that is
+    /// not a number) rather than failing to reach the server: the user's input, not the service, is wrong.
+    static func isMalformed(_ reason: String) -> Bool {
+        (reason.contains("invalid") && reason.contains("URI")) || reason.contains("invalid connection option")
+            || reason.contains("invalid integer value") || reason.contains("invalid port number")
+            || reason.contains("invalid sslmode value") || reason.contains("missing \"=\"")
+    }
 
     /// The server's major version number, e.g. 15.
     public var serverMajorVersion: Int { Int(PQserverVersion(conn)) / 10000 }
@@ -115,9 +123,11 @@ public final class PostgresConnection {
                 code: .connectionLost, message: "lost the connection to PostgreSQL at \(redactedURL): \(primary)",
                 statement: statement)
         }
-        return PostgresError(
+        var error = PostgresError(
             code: .sqlError, message: primary, sqlState: field(Int32(UInt8(ascii: "C"))), statement: statement,
             detail: field(Int32(UInt8(ascii: "D"))), hint: field(Int32(UInt8(ascii: "H"))))
+        error.position = field(Int32(UInt8(ascii: "P"))).flatMap { Int($0) }
+        return error
     }
 
     func lostOrFailed(statement: String?) -> PostgresError {

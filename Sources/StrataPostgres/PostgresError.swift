@@ -21,6 +21,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public var detail: String?
     /// The server's hint, when it gave one.
     public var hint: String?
+    /// Where in `statement` the error is, as the server reports it: a 1-based index of characters.
+    public var position: Int?
 
     public init(
         code: Code, message: String, sqlState: String? = nil, statement: String? = nil,

@@ -47,6 +47,30 @@ public enum Migrator {
         }
     }
 
+    /// The shipped migrations not yet applied to this database, in order, found without writing: for
+    /// verbs that only read, which a read-only role may run.
+    /// - Throws: `RegistryError.migrationMismatch` when an applied migration differs from the shipped one.
+    public static func pending(_ connection: PostgresConnection) throws -> [Int] {
+        let exists = try connection.execute("SELECT to_regclass('strata_migrations') IS NOT NULL")
+        guard exists.bool(0, 0) == true else { return StrataMigrations.all().map(\.version) }
+        let applied = try connection.execute("SELECT version, checksum FROM strata_migrations")
+        var known: [Int: String] = [:]
+        for row in 0..<applied.rowCount {
+            guard let version = applied.int(row, 0), let checksum = applied.string(row, 1) else { continue }
+            known[Int(version)] = checksum
+        }
+        return try StrataMigrations.all().compactMap { file in
+            guard let recorded = known[file.version] else { return file.version }
+            let checksum = MigrationChecksum.of(file.sql)
+            guard recorded == checksum else {
+                throw RegistryError(
+                    code: .migrationMismatch,
+                    message: "migration \(file.name) was changed after it was applied to this database (recorded checksum \(recorded), shipped \(checksum)); add a new migration instead of editing one")
+            }
+            return nil
+        }
+    }
+
     /// The versions recorded as applied in this database, in order.
     public static func appliedVersions(_ connection: PostgresConnection) throws -> [Int] {
         let exists = try connection.execute("SELECT to_regclass('strata_migrations') IS NOT NULL")

@@ -13,6 +13,19 @@ public final class Registry {
         try Migrator.migrate(connection)
     }
 
+    /// The registry of `connection` for reading only: it is not migrated, so a read-only role can open it.
+    /// - Throws: `RegistryError.notMigrated` naming the pending migrations when the database lacks some.
+    public init(readingFrom connection: PostgresConnection) throws {
+        self.connection = connection
+        let pending = try Migrator.pending(connection)
+        guard pending.isEmpty else {
+            throw RegistryError(
+                code: .notMigrated,
+                message: "the registry at \(connection.redactedURL) lacks migrations \(pending.map(String.init).joined(separator: ", ")) "
+                    + "of this Strata; run `strata migrate` (or `strata apply`) with a role that may create tables, then retry")
+        }
+    }
+
     /// The latest version of every object of `project` that is not removed.
     public func currentObjects(project: String) throws -> [RegisteredObject] {
         try objects(

@@ -3,6 +3,8 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure.
     public enum Code: String, Sendable, Hashable {
         case migrationMismatch
+        /// The database's registry lacks migrations this Strata ships, and the caller may not apply them.
+        case notMigrated
         case notFound
         case corruptSpec
         case badInput

@@ -80,7 +80,7 @@ struct ServerError: Error, Sendable, HTTPResponseError, CustomStringConvertible 
             switch error.code {
             case .notFound: self.init(.notFound, .unknownModel, error.message)
             case .badInput, .breakingChange: self.init(.badRequest, .badRequest, error.message)
-            case .migrationMismatch, .corruptSpec: self.init(.internalServerError, .storeError, error.message)
+            case .migrationMismatch, .notMigrated, .corruptSpec: self.init(.internalServerError, .storeError, error.message)
             }
         case let error as TrainingError:
             self.init(.conflict, .modelMismatch, error.description)

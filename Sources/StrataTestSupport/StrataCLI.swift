@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the `strata` executable (or another of the package's executables, such as `strata-bench`)
 /// built beside the test bundle, for tests of exit codes and output.
@@ -42,6 +45,45 @@ public enum StrataCLI {
         launcher: [String] = []
     ) throws -> Outcome {
         try start(arguments, environment: environment, in: directory, program: program, launcher: launcher).wait()
+    }
+
+    /// Runs `program` (default `strata`) as `run` does and also returns its peak resident memory in bytes,
+    /// read with `wait4` from the kernel's accounting of the child, for tests that bound a command's memory.
+    public static func runMeasuringMemory(
+        _ arguments: [String], environment: [String: String] = [:], program: String = "strata"
+    ) throws -> (outcome: Outcome, peakBytes: Int) {
+        let executable = try executable(program).path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("stdout").path
+        let err = folder.appendingPathComponent("stderr").path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard spawned == 0 else {
+            throw TestServices.Failure(description: "cannot run \(executable): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) == -1 && errno == EINTR {}
+        let signalled = (status & 0x7f) != 0
+        let outcome = Outcome(
+            status: signalled ? status & 0x7f : (status >> 8) & 0xff,
+            stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "", killedBySignal: signalled)
+        // Linux reports ru_maxrss in kilobytes.
+        return (outcome, Int(usage.ru_maxrss) * 1024)
     }
 
     /// Starts `program` as `run` does and returns while it runs, for tests that act meanwhile (send it a

@@ -8,15 +8,15 @@ struct StrataCommand: ParsableCommand {
         commandName: "strata",
         abstract: "A feature store with point-in-time-correct training sets, a Redis online store and a training engine.",
         discussion: """
-            Configuration: STRATA_POSTGRES_URL (a libpq URI) and STRATA_REDIS_URL (redis://host:port/db), or
-            --postgres and --redis. With neither, Strata uses the embedded services that `strata up` starts
+            Configuration: STRATA_POSTGRES_URL (a libpq URI) and STRATA_REDIS_URL (redis://host:port/db), or \
+            --postgres and --redis. With neither, Strata uses the embedded services that `strata up` starts \
             under .strata/ in the working folder.
 
             Exit codes: 0 success, 1 a finding (e.g. drift over threshold), 2 bad input, 3 a service unreachable.
             """,
         version: "0.1.0",
         subcommands: [
-            UpCommand.self, DownCommand.self, PlanCommand.self, ApplyCommand.self, ListCommand.self,
+            UpCommand.self, DownCommand.self, MigrateCommand.self, PlanCommand.self, ApplyCommand.self, ListCommand.self,
             TrainingSetCommand.self, TrainCommand.self, ModelsCommand.self, PredictCommand.self, DemoCommand.self,
             MaterializeCommand.self, MaterializeIncrementalCommand.self, PushCommand.self, OnlineCommand.self, DriftCommand.self,
             SkewCommand.self, ServeCommand.self,

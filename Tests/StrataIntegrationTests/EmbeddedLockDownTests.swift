@@ -34,7 +34,10 @@ struct EmbeddedLockDownTests {
         let services = try LocalServices.up(directory: directory)
         try OtherUser.expectLockedOut(services: services, directory: directory)
 
-        // The owner gets through with no flags: the URLs Strata uses carry the passwords.
+        // The owner gets through with no flags: the URLs Strata uses carry the passwords. The services were
+        // started in-process, not by `strata up`, so the registry is migrated first.
+        let migrated = try StrataCLI.run(["migrate", "--state-dir", directory])
+        #expect(migrated.status == 0, "\(migrated.stderr)")
         let listed = try StrataCLI.run(["list", "--state-dir", directory])
         #expect(listed.status == 0, "\(listed.stderr)")
         #expect(try PostgresConnection(url: services.postgres.url).execute("SELECT 1").string(0, 0) == "1")

@@ -10,8 +10,8 @@ import Testing
 struct OnlinePushTests {
     static let t0 = OnlineFixture.origin
 
-    func csv(_ text: String) throws -> CSVTable {
-        try CSVTable.parse(Array(text.utf8), file: "rows.csv")
+    func csv(_ text: String) throws -> CSVReader {
+        try CSVReader(bytes: Array(text.utf8), file: "rows.csv")
     }
 
     static let header = "user_id,ts,created,clicks,spend,ratio,rank,vip,segment,last_seen\n"
@@ -71,7 +71,7 @@ struct OnlinePushTests {
             _ = try push.parse(try csv("user_id,ts,bogus\n1,2026-01-05T00:00:00Z,3\n"), now: Self.t0)
         }
         #expect(extraColumn?.message.contains("column 'bogus' is not a column of feature view user_stats") == true)
-        let ragged = #expect(throws: OfflineError.self) { _ = try csv(Self.header + "1,2\n") }
+        let ragged = #expect(throws: OfflineError.self) { _ = try push.parse(try csv(Self.header + "1,2\n"), now: Self.t0) }
         #expect(ragged?.message.contains("rows.csv:2:") == true)
         #expect(try fixture.redis.command("DBSIZE").integer == 0)
         #expect(try fixture.db.execute("SELECT count(*) FROM user_events").int(0, 0) == 0)

@@ -37,16 +37,16 @@ import Testing
 }
 
 @Suite struct CSVInferenceTests {
-    func table(_ text: String) throws -> CSVTable { try CSVTable.parse(Array(text.utf8), file: "t.csv") }
+    func reader(_ text: String) throws -> CSVReader { try CSVReader(bytes: Array(text.utf8), file: "t.csv") }
 
     @Test func infersAsPandasReads() throws {
-        let csv = try table("""
+        let csv = try reader("""
             ints,gappy,floats,flags,flagsWithGap,words,empty
             1,1,1.5,True,true,a,
             -2,,2,false,,b,NA
             3,3,inf,FALSE,False,1,
             """)
-        let columns = (0..<csv.header.count).map { CSVColumns.inferred(csv, column: $0) }
+        let columns = try CSVColumns.read(csv, columns: csv.header, declared: [:])
         #expect(columns.map(\.type) == [.int64, .float64, .float64, .bool, .bool, .string, .float64])
         #expect(columns[1] == Column(float64: [1, nil, 3]))
         #expect(columns[2].float64Values[2] == .infinity)
@@ -56,13 +56,13 @@ import Testing
     }
 
     @Test func declaredTypesNameTheBadField() throws {
-        let csv = try table("rate\n0.5\nfast\n")
+        let csv = try reader("rate\n0.5\nfast\n")
         #expect {
-            try CSVColumns.typed(csv, column: 0, as: .float64)
+            try CSVColumns.read(csv, columns: ["rate"], declared: ["rate": .float64])
         } throws: { error in
             "\(error)" == "t.csv:3: rate 'fast' is not a float64"
         }
-        #expect(try CSVColumns.typed(try table("n\n4\nnull\n"), column: 0, as: .int32) == Column(int32: [4, nil]))
+        #expect(try CSVColumns.read(try reader("n\n4\nnull\n"), columns: ["n"], declared: ["n": .int32]) == [Column(int32: [4, nil])])
     }
 }
 

@@ -111,7 +111,7 @@ import Testing
         let frame = Frame(["x": Column(float64: [1, 2, 3]), "y": Column(float64: [0, 1, 2])])
         let error = #expect(throws: TrainingError.self) { try Trainer.train(frame: frame, label: "y", algorithm: .logistic) }
         #expect(error?.code == .invalidLabel)
-        #expect(error?.message == "label column 'y' has value 2.0 at row 2; the binary objective expects 0 or 1")
+        #expect(error?.message == "label column 'y' has value 2.0 at row 2; the binary objective expects 0 or 1 (for a numeric label, train --algorithm linear)")
     }
 
     @Test func logisticOnASingleClassPredictsIt() throws {

@@ -105,7 +105,13 @@ public enum UTCTimestamp {
     /// `±HHMM` or `±HH:MM` offset (none means UTC); nil for anything else, year 0000 included
     /// (PostgreSQL, like most tools, writes the years before 0001 in another form).
     public static func parse(_ text: some StringProtocol) -> Int64? {
-        var parser = Parser(bytes: Array(text.utf8))
+        var text = String(text)
+        return text.withUTF8 { parse(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Parses UTF-8 bytes as `parse(_:)` parses text, without making a string of them.
+    public static func parse(bytes: UnsafeRawBufferPointer) -> Int64? {
+        var parser = Parser(bytes: bytes)
         return parser.timestamp()
     }
 
@@ -172,7 +178,7 @@ public enum UTCTimestamp {
     }
 
     struct Parser {
-        let bytes: [UInt8]
+        let bytes: UnsafeRawBufferPointer
         var i = 0
 
         mutating func number(_ width: Int) -> Int64? {

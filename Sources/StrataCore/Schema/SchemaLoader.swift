@@ -105,7 +105,8 @@ public enum SchemaLoader {
         var files: [SchemaFile] = []
         for (file, text) in texts {
             var parser = SchemaFileParser(file: file)
-            let parsed = parser.parse(text)
+            // A byte order mark (Excel, Notepad) is no part of the YAML; left in, it breaks the first line.
+            let parsed = parser.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
             errors += parser.errors
             if let parsed {
                 files.append(parsed)

@@ -28,7 +28,7 @@ struct DriftInputReader {
         case .query(let sql):
             return try shape(of: sql, input: input).map(\.name)
         case .csv(let path):
-            return try CSVTable.read(path: path).header
+            return try CSVColumns.header(path)
         case .saved(let name):
             return try savedFeatures(name).map(\.columnName)
         case .window, .served:
@@ -64,15 +64,7 @@ struct DriftInputReader {
             let columns = try connection.copyOut(query: query, columns: copyColumns, capacity: try estimatedRows(query, connection))
             return WindowData(names: wanted, columns: columns)
         case .csv(let path):
-            let table = try CSVTable.read(path: path)
-            let columns = try wanted.map { name -> Column in
-                guard let index = table.header.firstIndex(of: name) else {
-                    throw MonitoringError(.missingColumn, "\(path) has no column \(name)")
-                }
-                if let type = declared[name] { return try CSVColumns.typed(table, column: index, as: type) }
-                return CSVColumns.inferred(table, column: index)
-            }
-            return WindowData(names: wanted, columns: columns)
+            return WindowData(names: wanted, columns: try CSVColumns.read(try CSVReader(path: path), columns: wanted, declared: declared))
         case .saved(let name):
             guard let registry else { throw MonitoringError(.badInput, "saved:\(name) needs PostgreSQL (set STRATA_POSTGRES_URL or pass --postgres)") }
             let set = try SavedTrainingSets(registry: registry).load(name: name, project: project)

@@ -16,11 +16,16 @@ public struct PartialFile: Sendable {
     public let temporaryPath: String
 
     /// Registers a partial file for `path` (nothing is created yet).
-    /// - Throws: `OfflineError.badOutput` when `path` is an existing folder, which the finished file could not replace.
+    /// - Throws: `OfflineError.badOutput` when `path` is an existing folder, which the finished file could not
+    ///   replace, or its folder does not exist.
     public init(for path: String) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw OfflineError(.badOutput, "cannot write \(path): it is a folder (expected a file path)")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            throw OfflineError(.badOutput, "cannot write \(path): folder \(folder) does not exist (expected a path in an existing folder)")
         }
         self.path = path
         temporaryPath = Self.registry.register(beside: path)

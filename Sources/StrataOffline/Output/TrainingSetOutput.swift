@@ -7,7 +7,8 @@ public enum TrainingSetOutput: Sendable, Hashable, CustomStringConvertible {
     case csv(path: String)
     case table(String)
 
-    /// Reads a command-line argument: `pg:TABLE` is a table, anything else a CSV file path.
+    /// Reads a command-line argument: `pg:TABLE` is a table, anything else a CSV file path, whose name
+    /// ends in `.csv` or has no extension (a name such as `set.parquet` would otherwise be written as CSV).
     public init(argument: String) throws {
         if argument.hasPrefix("pg:") {
             let name = String(argument.dropFirst(3))
@@ -17,6 +18,13 @@ public enum TrainingSetOutput: Sendable, Hashable, CustomStringConvertible {
             self = .table(name)
         } else {
             guard !argument.isEmpty else { throw OfflineError(.badOutput, "the output path is empty") }
+            let name = argument.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+            if let dot = name.lastIndex(of: "."), dot != name.startIndex, name[name.index(after: dot)...].lowercased() != "csv" {
+                throw OfflineError(
+                    .badOutput,
+                    "output '\(argument)' has the extension '\(name[name.index(after: dot)...])'; expected a .csv file or pg:TABLE "
+                        + "(Strata writes CSV only)")
+            }
             self = .csv(path: argument)
         }
     }

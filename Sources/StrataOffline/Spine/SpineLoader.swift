@@ -15,7 +15,7 @@ public enum SpineLoader {
     ) throws -> Frame {
         switch source {
         case .csv(let path):
-            return try fromCSV(try CSVTable.read(path: path), keys: keys)
+            return try fromCSV(try CSVReader(path: path), keys: keys)
         case .table(let name):
             guard let connection else { throw OfflineError(.badSpine, "a table spine needs PostgreSQL") }
             let quoted: String
@@ -32,12 +32,12 @@ public enum SpineLoader {
     static func fromQuery(
         _ sql: String, described: String, keys: [(name: String, type: JoinKeyType)], connection: PostgresConnection
     ) throws -> Frame {
-        let inner = "SELECT * FROM (\(sql)) AS spine"
+        let prefix = "SELECT * FROM ("
         let shape: PostgresResult
         do {
-            shape = try connection.execute(inner + " LIMIT 0")
+            shape = try connection.execute(prefix + sql + ") AS spine LIMIT 0")
         } catch let error as PostgresError where !error.isUnreachable {
-            throw OfflineError(.badSpine, "the spine \(described) failed: \(error.message)")
+            throw OfflineError(.badSpine, "the spine \(described) failed: \(explained(error, in: sql, after: prefix))")
         }
         let names = shape.columnNames
         let types = shape.columnTypeNames
@@ -67,6 +67,24 @@ public enum SpineLoader {
         let frame = Frame(names: names, columns: columns)
         try checkTimestamps(frame, where: { "row \($0 + 1) of the spine \(described)" })
         return frame
+    }
+
+    /// The server's message for an error in the statement that wrapped `sql` after `prefix`, its position
+    /// (1-based, in characters) told in the user's own text: line, column and the text there, or its end.
+    static func explained(_ error: PostgresError, in sql: String, after prefix: String) -> String {
+        guard let position = error.position else { return error.message }
+        // PostgreSQL counts characters as code points, as `unicodeScalars` does.
+        let scalars = Array(sql.unicodeScalars)
+        let offset = position - 1 - prefix.unicodeScalars.count
+        guard offset >= 0 else { return error.message }
+        // Past the user's text the server points into the wrapper ("near \")\""): the query ended too soon.
+        guard offset < scalars.count else { return "\(error.message.prefix { $0 != "\"" }.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " at or near", with: "")) at the end of the query: it is incomplete" }
+        let before = scalars[..<offset]
+        let line = before.filter { $0 == "\n" }.count + 1
+        let column = offset - (before.lastIndex(of: "\n").map { $0 + 1 } ?? 0) + 1
+        var excerpt = String.UnicodeScalarView()
+        excerpt.append(contentsOf: scalars[offset...].prefix { $0 != "\n" }.prefix(30))
+        return "\(error.message) (line \(line), column \(column) of the query: '\(String(excerpt))')"
     }
 
     static func passThrough(_ pgType: String) -> CopyColumn {
@@ -119,47 +137,52 @@ public enum SpineLoader {
         }
     }
 
-    static func fromCSV(_ table: CSVTable, keys: [(name: String, type: JoinKeyType)]) throws -> Frame {
-        let types = Dictionary(table.header.map { ($0, "text") }, uniquingKeysWith: { a, _ in a })
+    /// Reads a CSV spine record by record into typed columns: join keys as their entities' types,
+    /// `event_timestamp` as a time, every other column as text.
+    /// - Complexity: O(file size) time; memory holds the typed columns and one chunk of the file.
+    static func fromCSV(_ reader: CSVReader, keys: [(name: String, type: JoinKeyType)]) throws -> Frame {
+        let header = reader.header
+        let file = reader.file
+        let types = Dictionary(header.map { ($0, "text") }, uniquingKeysWith: { a, _ in a })
         var typed = types
         typed[timestampColumn] = types[timestampColumn] == nil ? nil : "timestamptz"
         for key in keys where types[key.name] != nil { typed[key.name] = key.type == .int64 ? "int8" : "text" }
-        guard Set(table.header).count == table.header.count else {
-            throw OfflineError(.badSpine, "\(table.file): duplicate column names in the header")
+        guard Set(header).count == header.count else {
+            throw OfflineError(.badSpine, "\(file): duplicate column names in the header")
         }
-        try checkColumns(present: table.header, types: typed, keys: keys, described: table.file)
+        try checkColumns(present: header, types: typed, keys: keys, described: file)
         let keyTypes = Dictionary(keys.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
-        var columns: [Column] = []
-        for (c, name) in table.header.enumerated() {
-            if keyTypes[name] == .int64 {
-                var builder = ColumnBuilder(type: .int64, capacity: table.records.count)
-                for (r, record) in table.records.enumerated() {
-                    guard let text = record[c] else { builder.appendNull(); continue }
-                    guard let value = Int64(text.trimmingCharacters(in: .whitespaces)) else {
-                        throw OfflineError(.badSpine, "\(table.file):\(table.lines[r]): \(name) '\(text)' is not an int64")
+        enum Kind { case int64, timestamp, text }
+        let kinds: [Kind] = header.map { name in
+            keyTypes[name] == .int64 ? .int64 : name == timestampColumn ? .timestamp : .text
+        }
+        var builders = kinds.map { ColumnBuilder(type: $0 == .int64 ? .int64 : $0 == .timestamp ? .timestamp : .string) }
+        var record = CSVRecord()
+        var rows = 0
+        while try reader.next(&record) {
+            for (c, kind) in kinds.enumerated() {
+                switch kind {
+                case .int64:
+                    if record.isNull(c) {
+                        builders[c].appendNull()
+                    } else if let value = record.int64(c) {
+                        builders[c].append(value)
+                    } else {
+                        throw OfflineError(.badSpine, "\(file):\(record.line): \(header[c]) '\(record.string(c) ?? "")' is not an int64")
                     }
-                    builder.append(value)
-                }
-                columns.append(builder.finish())
-            } else if name == timestampColumn {
-                var builder = ColumnBuilder(type: .timestamp, capacity: table.records.count)
-                for (r, record) in table.records.enumerated() {
-                    guard let text = record[c], let value = UTCTimestamp.parse(text.trimmingCharacters(in: .whitespaces)) else {
+                case .timestamp:
+                    guard let value = record.timestamp(c) else {
                         throw OfflineError(
                             .badSpine,
-                            "\(table.file):\(table.lines[r]): \(timestampColumn) '\(record[c] ?? "")' is not an ISO-8601 timestamp (e.g. 2026-01-31T12:00:00Z)")
+                            "\(file):\(record.line): \(timestampColumn) '\(record.string(c) ?? "")' is not an ISO-8601 timestamp (e.g. 2026-01-31T12:00:00Z)")
                     }
-                    builder.appendTimestamp(value)
+                    builders[c].appendTimestamp(value)
+                case .text:
+                    record.appendString(c, to: &builders[c])
                 }
-                columns.append(builder.finish())
-            } else {
-                var builder = ColumnBuilder(type: .string, capacity: table.records.count)
-                for record in table.records {
-                    if let text = record[c] { builder.appendString(text) } else { builder.appendNull() }
-                }
-                columns.append(builder.finish())
             }
+            rows += 1
         }
-        return Frame(names: table.header, columns: columns, rowCount: table.records.count)
+        return Frame(names: header, columns: builders.map { $0.finish() }, rowCount: rows)
     }
 }

@@ -4,13 +4,15 @@ import StrataOffline
 /// "online_and_offline"}`) or a `POST /write-to-online-store` body (`{"feature_view_name", "df"}`), as
 /// Feast's SDK sends them. Unknown members are ignored.
 ///
-/// The rows become a text table, so that `OnlinePush.parse` checks them exactly as it checks a CSV file
+/// The rows become text records, so that `OnlinePush.parse` checks them exactly as it checks a CSV file
 /// given to `strata push`, naming the column, row and value of a bad one.
 struct PushRequest {
     /// The feature view, or the source whose views receive the rows.
     let target: String
+    /// The column names.
+    private(set) var header: [String]
     /// The rows, as text; nil is null.
-    private(set) var table: CSVTable
+    private(set) var records: [[String?]]
     /// Whether to write the online store.
     let online: Bool
     /// Whether to append to the source table.
@@ -75,20 +77,26 @@ struct PushRequest {
                 }
             }
         }
-        table = CSVTable(header: header, records: records, lines: Array(0..<rowCount), file: "df")
+        self.header = header
+        self.records = records
     }
 
     /// The table with column `from` renamed `to` (when it has `from` and not `to`), or dropped when
     /// `to` is nil.
     func renaming(_ from: String, to: String?) -> PushRequest {
-        guard let index = table.header.firstIndex(of: from) else { return self }
+        guard let index = header.firstIndex(of: from) else { return self }
         var copy = self
         if let to {
-            if !table.header.contains(to) { copy.table.header[index] = to }
+            if !header.contains(to) { copy.header[index] = to }
         } else {
-            copy.table.header.remove(at: index)
-            copy.table.records = table.records.map { var record = $0; record.remove(at: index); return record }
+            copy.header.remove(at: index)
+            copy.records = records.map { var record = $0; record.remove(at: index); return record }
         }
         return copy
+    }
+
+    /// The rows as records for `OnlinePush.parse`, numbered from 0 as in `df`'s arrays.
+    var csvRecords: [CSVRecord] {
+        records.enumerated().map { CSVRecord(fields: $1, line: $0) }
     }
 }

@@ -107,7 +107,7 @@ public enum RequestBodies {
             let push = OnlinePush(view: try OnlineView(named: name, in: repository))
             // Feast's SDK names the created timestamp `created`, whatever the source calls it.
             let request = feastCreatedColumn ? body.renaming("created", to: push.view.source.createdTimestampColumn) : body
-            parsed.append((push.view, try push.parse(request.table, now: now)))
+            parsed.append((push.view, try push.parse(header: request.header, records: request.csvRecords, file: "df", now: now)))
         }
         return Push(views: parsed, online: body.online, offline: body.offline)
     }

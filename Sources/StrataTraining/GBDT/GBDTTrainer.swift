@@ -92,12 +92,16 @@ struct GBDTTrainer {
         return (trees, binned.mappers)
     }
 
-    static func checkLabels(_ labels: [Double], objective: Objective, name: String) throws {
+    /// - Parameter suggestion: what to do instead, for a label that is not 0 or 1.
+    static func checkLabels(
+        _ labels: [Double], objective: Objective, name: String,
+        suggestion: String = "for a numeric label, train a regression with --param objective=regression"
+    ) throws {
         guard objective == .binary else { return }
         if let bad = labels.firstIndex(where: { $0 != 0 && $0 != 1 }) {
             throw TrainingError(
                 .invalidLabel,
-                "label column '\(name)' has value \(labels[bad]) at row \(bad); the binary objective expects 0 or 1")
+                "label column '\(name)' has value \(labels[bad]) at row \(bad); the binary objective expects 0 or 1 (\(suggestion))")
         }
     }
 

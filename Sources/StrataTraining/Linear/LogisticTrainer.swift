@@ -24,7 +24,9 @@ struct LogisticTrainer {
     func fit(_ train: TrainingData) throws -> LinearCoefficients {
         let n = train.rowCount
         guard n > 0 else { throw TrainingError(.insufficientData, "the training set has no rows") }
-        try GBDTTrainer.checkLabels(train.labels, objective: .binary, name: train.labelName)
+        try GBDTTrainer.checkLabels(
+            train.labels, objective: .binary, name: train.labelName,
+            suggestion: "for a numeric label, train --algorithm linear")
         let pool = WorkerPool(threads: parameters.numThreads)
         let (standardization, missing) = Standardization.learn(train, pool: pool)
         let p = train.featureNames.count

@@ -21,8 +21,8 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("Folder of the embedded services.", valueName: "dir"))
     var stateDirectory: String = LocalServices.defaultDirectory
 
-    @Option(name: .long, help: "Folder of schema files.")
-    var schemas: String = "schemas"
+    @Option(name: .long, help: ArgumentHelp("Folder of schema files (default: the example schema built into strata, \(ExampleSchema.fileName)).", valueName: "dir"))
+    var schemas: String?
 
     @Option(name: .long, help: "Number of drivers in the sample data.")
     var drivers: Int = SampleData.Size.small.drivers
@@ -35,6 +35,8 @@ struct DemoCommand: ParsableCommand {
 
     @Option(name: .long, help: "Seed of the sample data (the same seed gives the same data).")
     var seed: UInt64 = 42
+
+    @OptionGroup var progress: ProgressOptions
 
     /// The largest sizes the demo takes: beyond them the sample data takes hours to generate.
     static let maximumDrivers = 100_000
@@ -52,6 +54,7 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
+        progress.apply()
         step("Starting the embedded services")
         let services = try LocalServices.up(directory: stateDirectory)
         for service in [services.postgres, services.redis] {
@@ -75,11 +78,21 @@ struct DemoCommand: ParsableCommand {
         print("  driver_hourly_stats: \(counts.driverHourlyStats) rows")
         print("  customer_daily_profile: \(counts.customerDailyProfile) rows")
         print("  driver_quality: \(counts.driverQuality) rows")
+        // The spine's label looks ahead in driver_hourly_stats per driver and time: without this index that
+        // lookup scans the table for every spine row, and the demo grows quadratically with its size.
+        try db.execute("CREATE INDEX driver_hourly_stats_driver_time ON driver_hourly_stats (driver_id, event_timestamp)")
         print("  in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
 
-        step("Applying \(schemas)/")
         let registry = try Registry(connection: db)
-        let repository = try SchemaLoading.loadValidated(directory: schemas, registry: registry)
+        let repository: Repository
+        if let schemas {
+            step("Applying \(schemas)/")
+            repository = try SchemaLoading.loadValidated(directory: schemas, registry: registry)
+        } else {
+            step("Applying the example schema (\(ExampleSchema.fileName), built in)")
+            repository = try SchemaLoading.validate(
+                try SchemaLoader.parse(ExampleSchema.text, file: ExampleSchema.fileName), registry: registry)
+        }
         let plan = try registry.apply(repository)
         print(plan.isEmpty ? "  no changes: already registered" : plan.render().split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
 
@@ -117,7 +130,10 @@ struct DemoCommand: ParsableCommand {
             """
         let started = Date()
         let set = try TrainingSetBuilder(registry: registry)
-            .build(TrainingSetRequest(features: .service("driver_ranking"), spine: .query(spine)))
+            .build(TrainingSetRequest(features: .service("driver_ranking"), spine: .query(spine))) { view, rows in
+                Terminal.progress("  \(view): \(rows) rows read")
+            }
+        Terminal.endProgress()
         let path = services.directory + "/demo-training-set.csv"
         try CSVWriter.write(set.frame, to: path)
         print("  \(set.frame.rowCount) rows × \(set.frame.columnCount) columns in \(String(format: "%.2f", Date().timeIntervalSince(started))) s → \(path)")
@@ -154,7 +170,8 @@ struct DemoCommand: ParsableCommand {
         step("Materialising the latest values into Redis (up to \(UTCTimestamp.format(sample.end)))")
         let redis = try RedisConnection(url: RedisURL(services.redis.url), timeout: .seconds(30))
         let reports = try Materializer(registry: registry, redis: redis)
-            .materializeIncremental(project: project, end: sample.end)
+            .materializeIncremental(project: project, end: sample.end, progress: OnlineCommandSupport.progress)
+        Terminal.endProgress()
         for report in reports.views {
             print("  \(report.view): \(report.entities) entities in \(String(format: "%.2f", report.seconds)) s")
         }

@@ -62,6 +62,8 @@ struct DriftCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var progress: ProgressOptions
+
     func validate() throws {
         try selection.validate()
         if history {
@@ -88,6 +90,7 @@ struct DriftCommand: ParsableCommand {
     }
 
     func run() throws {
+        progress.apply()
         if history {
             try listHistory()
             return

@@ -16,8 +16,9 @@ struct ListCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let registry = try connection.openRegistry()
-        let projects = try project.map { [$0] } ?? registry.projects()
+        let registry = try connection.openRegistryForReading()
+        // A project that is not registered is an error (exit 2), not an empty listing.
+        let projects = try project.map { [try registry.resolveProject($0)] } ?? registry.projects()
         var listed: [ListedProject] = []
         for name in projects {
             let objects = try registry.currentObjects(project: name)

@@ -40,6 +40,8 @@ struct MaterializeCommand: ParsableCommand {
 struct MaterializeOptions: ParsableArguments {
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var progress: ProgressOptions
+
     @Option(name: .long, help: ArgumentHelp("End of the window (inclusive), ISO-8601 UTC.", valueName: "time"))
     var end: String
 
@@ -59,6 +61,7 @@ struct MaterializeOptions: ParsableArguments {
 
     /// Opens the registry and Redis, runs `body`, and prints its report.
     func run(_ body: (Materializer, String, [String]?, Int64) throws -> Materializer.Report) throws {
+        progress.apply()
         let registry = try connection.openRegistry()
         let project = try registry.resolveProject(project)
         let materializer = Materializer(registry: registry, redis: try OnlineCommandSupport.redis(connection))

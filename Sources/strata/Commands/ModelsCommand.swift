@@ -17,7 +17,7 @@ struct ModelsCommand: ParsableCommand {
         @Flag(name: .long, help: "Print as JSON.") var json = false
 
         func run() throws {
-            let versions = try ModelStore(registry: try connection.openRegistry()).list(project: project)
+            let versions = try ModelStore(registry: try connection.openRegistryForReading()).list(project: project)
             if json {
                 print(try JSONOutput.encode(versions.map(ModelSummary.init)))
                 return
@@ -39,7 +39,7 @@ struct ModelsCommand: ParsableCommand {
         @Option(name: .long, help: "The project.") var project: String?
 
         func run() throws {
-            let v = try ModelStore(registry: try connection.openRegistry()).load(name: name, version: version, project: project)
+            let v = try ModelStore(registry: try connection.openRegistryForReading()).load(name: name, version: version, project: project)
             print(try JSONOutput.encode(ModelSummary(v)))
         }
     }
@@ -73,7 +73,7 @@ struct ModelsCommand: ParsableCommand {
         }
 
         func run() throws {
-            let v = try ModelStore(registry: try connection.openRegistry()).load(name: name, version: version, project: project)
+            let v = try ModelStore(registry: try connection.openRegistryForReading()).load(name: name, version: version, project: project)
             let text = try Model(artifact: v.artifact).lightGBMText()
             if let output {
                 try PartialFile.write(Array(text.utf8), to: output)

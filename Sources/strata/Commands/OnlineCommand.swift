@@ -20,8 +20,11 @@ struct OnlineCommand: ParsableCommand {
 
     @OptionGroup var selection: FeatureOptions
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("One entity row: join keys and values.", valueName: "key=value,..."))
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("One entity row: join keys and values, taken exactly as written (no trimming; key= is an empty string).", valueName: "key=value,..."))
     var entity: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Entity rows from a file: CSV with the join keys as header, or JSON {\"key\": [values], ...}; for values holding commas.", valueName: "file.csv|file.json"))
+    var entities: String?
 
     @Option(name: .long, help: ArgumentHelp("Lookup time, ISO-8601 UTC (default: now); decides OUTSIDE_MAX_AGE, and NOT_FOUND for records from after it.", valueName: "time"))
     var at: String?
@@ -34,25 +37,28 @@ struct OnlineCommand: ParsableCommand {
 
     func validate() throws {
         guard !selection.isEmpty else { throw ValidationError("name the features with exactly one of --service and --features") }
-        guard !entity.isEmpty else { throw ValidationError("give at least one --entity key=value,...") }
+        guard entity.isEmpty != (entities == nil) else {
+            throw ValidationError("give either --entity key=value,... (one or more) or --entities FILE")
+        }
         if let at { _ = try OnlineCommandSupport.time(at, option: "--at") }
     }
 
     func run() throws {
-        let registry = try connection.openRegistry()
+        let registry = try connection.openRegistryForReading()
         let project = try registry.resolveProject(project)
         let repository = try registry.repository(project: project)
         let query: OnlineQuery = switch try selection.requested() {
         case .service(let service): try OnlineQuery(service: service, in: repository)
         case .references(let references): try OnlineQuery(references, in: repository)
         }
-        let rows = try entity.enumerated().map { number, text in
-            try text.split(separator: ",").map { pair -> (name: String, value: String) in
-                let parts = pair.split(separator: "=", maxSplits: 1)
+        // Values are exact: ' spaced ' is a key with spaces, and key= an empty string.
+        let rows = try entities.map(EntityFile.rows) ?? entity.enumerated().map { number, text in
+            try text.split(separator: ",", omittingEmptySubsequences: false).map { pair -> (name: String, value: String) in
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 guard parts.count == 2 else {
-                    throw CLIError(.badInput, "--entity \(number + 1): '\(pair)' is not key=value")
+                    throw CLIError(.badInput, "--entity \(number + 1): '\(pair)' is not key=value (for values with commas, use --entities FILE)")
                 }
-                return (String(parts[0]).trimmingCharacters(in: .whitespaces), String(parts[1]).trimmingCharacters(in: .whitespaces))
+                return (String(parts[0]).trimmingCharacters(in: .whitespaces), String(parts[1]))
             }
         }
         let redis = try OnlineCommandSupport.redis(connection)

@@ -16,7 +16,7 @@ struct PlanCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let (repository, registry) = try SchemaLoading.loadValidated(directory: schema.directory, connection: connection)
+        let (repository, registry) = try SchemaLoading.loadValidated(directory: schema.directory, connection: connection, forReading: true)
         let plan = try registry.plan(repository)
         let advice = try SourceChecker.indexAdvice(for: repository, connection: registry.connection)
         let partitions = try SourceChecker.partitionAdvice(for: repository, connection: registry.connection)

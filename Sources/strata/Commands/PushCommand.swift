@@ -19,6 +19,8 @@ struct PushCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var progress: ProgressOptions
+
     @Argument(help: "The feature view.")
     var view: String
 
@@ -32,12 +34,16 @@ struct PushCommand: ParsableCommand {
     var project: String?
 
     func run() throws {
+        progress.apply()
         let registry = try connection.openRegistry()
         let project = try registry.resolveProject(project)
         let onlineView = try OnlineView(named: view, in: try registry.repository(project: project))
         let push = OnlinePush(view: onlineView)
-        let rows = try push.parse(try CSVTable.read(path: file), now: OnlineCommandSupport.now())
-        let written = try push.write(rows, registry: registry, redis: try OnlineCommandSupport.redis(connection), offline: offline)
-        print("\(view): \(rows.count) rows pushed, \(written) written online (the rest were older than Redis's or already expired)\(offline ? ", appended to \(onlineView.source.table)" : "").")
+        let summary = try push.write(
+            file: try CSVReader(path: file), registry: registry, redis: try OnlineCommandSupport.redis(connection), offline: offline,
+            now: OnlineCommandSupport.now()
+        ) { pass, rows in Terminal.progress("\(view): \(rows) rows \(pass.rawValue)") }
+        Terminal.endProgress()
+        print("\(view): \(summary.rows) rows pushed, \(summary.written) written online (the rest were older than Redis's or already expired)\(offline ? ", appended to \(onlineView.source.table)" : "").")
     }
 }

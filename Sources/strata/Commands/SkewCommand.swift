@@ -40,6 +40,8 @@ struct SkewCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var progress: ProgressOptions
+
     func validate() throws {
         try selection.validate()
         guard !selection.isEmpty else { throw ValidationError("name the features to compare with --service or --features") }
@@ -48,6 +50,7 @@ struct SkewCommand: ParsableCommand {
     }
 
     func run() throws {
+        progress.apply()
         let window = served.lowercased().hasPrefix("served:") ? String(served.dropFirst("served:".count)) : served
         let (from, to) = try DriftInput.timeRange(
             window, argument: "--served '\(served)'", example: "2026-02-01T00:00:00Z..2026-02-02T00:00:00Z")

@@ -13,11 +13,11 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Build a point-in-time-correct training set, train a model on it, and register a model version.",
         discussion: """
-            --param takes LightGBM's parameter names: num_iterations, num_leaves, learning_rate, max_depth,
-            min_data_in_leaf, lambda_l2, feature_fraction, bagging_fraction, early_stopping_round, num_threads, seed, ...
-            Validation is never a random split across time: --validation-from T validates on spine rows at or after T;
-            --validation-column C on rows where the spine's column C is true or 1.
-            Each run registers the next version N of --name, with its training set saved as NAME@vN (fetch it with
+            --param takes LightGBM's parameter names: num_iterations, num_leaves, learning_rate, max_depth, \
+            min_data_in_leaf, lambda_l2, feature_fraction, bagging_fraction, early_stopping_round, num_threads, seed, ... \
+            Validation is never a random split across time: --validation-from T validates on spine rows at or after T; \
+            --validation-column C on rows where the spine's column C is true or 1. \
+            Each run registers the next version N of --name, with its training set saved as NAME@vN (fetch it with \
             `strata training-set --saved NAME@vN`), in one transaction: concurrent runs get consecutive versions.
 
             Example:
@@ -56,6 +56,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var progress: ProgressOptions
+
     func validate() throws {
         guard !selection.isEmpty else { throw ValidationError("name the features with exactly one of --service and --features") }
         guard Algorithm(rawValue: algorithm) != nil else {
@@ -73,6 +75,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        progress.apply()
         let settings = try TrainingParameters(parameters)
         let registry = try connection.openRegistry()
         let builder = TrainingSetBuilder(registry: registry)
@@ -93,6 +96,11 @@ struct TrainCommand: ParsableCommand {
         } else if let validationColumn {
             validation = .indicator(column: validationColumn)
             frame = try LabelColumn.numeric(frame, label: validationColumn)
+        }
+        if let value = LabelColumn.constantValue(frame, label: label) {
+            Terminal.printError(
+                "warning: label '\(label)' is \(value) in every row of the training set: the model predicts it always, "
+                    + "whatever its metrics say; check the spine's labels")
         }
         Terminal.progress("training \(algorithm) on \(frame.rowCount) rows × \(references.count) features…")
         let result = try Trainer.train(

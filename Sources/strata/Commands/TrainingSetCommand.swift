@@ -10,10 +10,10 @@ struct TrainingSetCommand: ParsableCommand {
         commandName: "training-set",
         abstract: "Build a point-in-time-correct training set from PostgreSQL, or fetch a saved one.",
         discussion: """
-            The spine has the join key of every entity involved and an event_timestamp column; its other columns
-            (labels, ids) pass through unchanged. Output: the spine's columns, then one column view__feature per
-            feature, one row per spine row in spine order. For each spine row and view, the view's latest row at or
-            before the spine time (and within the view's ttl) is taken whole; among equal event times, the latest
+            The spine has the join key of every entity involved and an event_timestamp column; its other columns \
+            (labels, ids) pass through unchanged. Output: the spine's columns, then one column view__feature per \
+            feature, one row per spine row in spine order. For each spine row and view, the view's latest row at or \
+            before the spine time (and within the view's ttl) is taken whole; among equal event times, the latest \
             created time wins, then the row with the greatest values (docs/point-in-time.md), so a set rebuilds exactly.
 
             Examples:
@@ -54,6 +54,8 @@ struct TrainingSetCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var progress: ProgressOptions
+
     func validate() throws {
         if saved != nil {
             guard selection.isEmpty, spine == nil, save == nil else {
@@ -72,6 +74,7 @@ struct TrainingSetCommand: ParsableCommand {
     }
 
     func run() throws {
+        progress.apply()
         let destination = try TrainingSetOutput(argument: output)
         let registry = try connection.openRegistry()
         let started = Date()

@@ -1,5 +1,7 @@
 import ArgumentParser
 import StrataEmbedded
+import StrataPostgres
+import StrataRegistry
 
 /// `strata up`: starts the embedded PostgreSQL and Redis.
 struct UpCommand: ParsableCommand {
@@ -12,17 +14,19 @@ struct UpCommand: ParsableCommand {
             (passwords hidden) are recorded in .strata/services.json; every other verb uses them, with the \
             passwords, when neither --postgres/--redis nor STRATA_POSTGRES_URL/STRATA_REDIS_URL is given. Redis \
             keeps its data in an append-only file under .strata/redis/. A .strata/ made by an older Strata is \
-            locked down the same way.
+            locked down the same way. The registry in PostgreSQL is migrated to this Strata's version.
             """)
 
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("Folder of the embedded services.", valueName: "dir"))
     var stateDirectory: String = LocalServices.defaultDirectory
 
-    @Flag(name: .long, help: "Print the services as JSON (URLs with the password hidden; it is in passwordFile).")
+    @Flag(name: .long, help: "Print the services as JSON (URLs with the password hidden; it is in password_file).")
     var json = false
 
     func run() throws {
         let record = try LocalServices.up(directory: stateDirectory)
+        // The embedded registry is migrated here, so that the verbs that only read find it ready.
+        let migrations = try Migrator.migrate(try PostgresConnection(url: record.postgres.url))
         if json {
             print(try JSONOutput.encode(record))
             return
@@ -32,5 +36,6 @@ struct UpCommand: ParsableCommand {
             let password = service.passwordFile.map { ", password in \($0)" } ?? ""
             print("\(service.name): \(state) at \(service.redactedURL) (pid \(service.pid.map(String.init) ?? "?"), log \(service.logFile)\(password))")
         }
+        print(MigrateCommand.summary(migrations))
     }
 }

@@ -40,8 +40,13 @@ struct ConnectionOptions: ParsableArguments {
         try PostgresConnection(url: try postgresURL())
     }
 
-    /// The registry, migrated.
+    /// The registry, migrated: for verbs that write.
     func openRegistry() throws -> Registry {
         try Registry(connection: try connectPostgres())
+    }
+
+    /// The registry as it is, for verbs that only read: a read-only role may run them.
+    func openRegistryForReading() throws -> Registry {
+        try Registry(readingFrom: try connectPostgres())
     }
 }

@@ -29,6 +29,10 @@ enum ErrorReport {
     static func message(for error: Error) -> String {
         switch error {
         case let e as SchemaErrors: "\(e)"
+        case let e as PostgresError where e.isUnreachable && e.message.contains("\" does not exist"):
+            "\(e.message)\nThe server is running but refused the database or role the URL names: create it, or fix --postgres / STRATA_POSTGRES_URL."
+        case let e as PostgresError where e.isUnreachable && e.message.contains("authentication failed"):
+            "\(e.message)\nThe server is running but refused the password: fix --postgres / STRATA_POSTGRES_URL."
         case let e as PostgresError where e.isUnreachable:
             "\(e.message)\nIs PostgreSQL running? Start the embedded one with `strata up`, or pass --postgres / set STRATA_POSTGRES_URL."
         case let e as RedisError where e.isUnreachable:

@@ -26,4 +26,17 @@ enum LabelColumn {
         let columns = frame.columns.enumerated().map { names[$0.offset] == label ? builder.finish() : $0.element }
         return Frame(names: names, columns: columns, rowCount: frame.rowCount)
     }
+
+    /// The one value `label` takes in every non-null row of `frame`, if it takes only one: a model trained
+    /// on it predicts that value always, so its perfect accuracy means nothing.
+    static func constantValue(_ frame: Frame, label: String) -> Double? {
+        guard let column = frame[label], column.type != .string else { return nil }
+        var seen: Double?
+        for row in 0..<column.count {
+            guard let value = column.double(at: row) else { continue }
+            if let seen, seen != value { return nil }
+            seen = value
+        }
+        return seen
+    }
 }

@@ -4,9 +4,10 @@ import StrataRegistry
 /// Loads a folder of schema files and checks it against the live database.
 enum SchemaLoading {
     /// Parses the folder (errors here need no database), then checks it against the live database.
-    static func loadValidated(directory: String, connection: ConnectionOptions) throws -> (Repository, Registry) {
+    /// `forReading` opens the registry without migrating it, for `plan`.
+    static func loadValidated(directory: String, connection: ConnectionOptions, forReading: Bool = false) throws -> (Repository, Registry) {
         let repository = try SchemaLoader.load(directory: directory)
-        let registry = try connection.openRegistry()
+        let registry = try forReading ? connection.openRegistryForReading() : connection.openRegistry()
         return (try validate(repository, registry: registry), registry)
     }
 
