@@ -2,6 +2,7 @@ import Foundation
 import StrataColumnar
 import StrataCore
 import StrataOffline
+import StrataOnline
 import StrataPostgres
 import StrataRedis
 import StrataRegistry
@@ -22,20 +23,22 @@ final class AggregationFixture {
     /// The entities that have events: 1...entities; a few more ids have none.
     let entities: Int64
     /// The first instant of the data and the end of the last event (µs).
-    var origin: Int64 { Self.origin }
-    static let origin = UTCTimestamp.parse("2026-01-01T00:00:00Z")!
+    let origin: Int64
     let end: Int64
     var rng: SeededGenerator
 
     static let day: Int64 = 86_400_000_000
 
-    /// A random case; `days` of events.
+    /// A random case; `days` of events, ending five days before today (records of tiles that every
+    /// window has left by now are not written).
     init(seed: UInt64, days: Int64 = 40) throws {
+        let today = Int64(Date().timeIntervalSince1970 * 1e6) / Self.day * Self.day
+        origin = today - (days + 5) * Self.day
         var rng = SeededGenerator(seed: seed)
         let hop = [Int64(1_800), 3_600, 7_200, 86_400].randomElement(using: &rng)!
         self.hop = hop
         entities = Int64.random(in: 3...12, using: &rng)
-        end = Self.origin + days * Self.day
+        end = origin + days * Self.day
         func window() -> Int64 {
             [hop, hop * Int64.random(in: 2...5, using: &rng), 86_400 * 7, 30 * 86_400, hop * 3].randomElement(using: &rng)!
         }
@@ -236,5 +239,42 @@ final class AggregationFixture {
             }
         }
         return found
+    }
+}
+
+extension AggregationFixture {
+    /// The references of every aggregation of the view.
+    var references: [FeatureReference] { aggregations.map { FeatureReference(view: "activity", feature: $0.name) } }
+
+    /// Differences between online lookups of every driver (those without events included) at each of
+    /// `instants` and the oracle at the same instants; also checks that statuses tell values from nulls.
+    func onlineDifferences(at instants: [Int64], label: String) throws -> [String] {
+        let store = OnlineStore(redis: redis, repository: repository)
+        let drivers = Array(1...(entities + 2))
+        var found: [String] = []
+        for (i, time) in instants.enumerated() {
+            let result = try store.onlineFeatures(references, entities: Frame(names: ["driver_id"], columns: [Column(int64: drivers)]), at: time)
+            try spine("instant", drivers.map { ($0, time) })
+            let oracle = try oracle("instant")
+            for a in aggregations.indices {
+                found += differences(a, strata: result.values[a], oracle: oracle[a], label: "\(label) instant \(i)")
+                for row in drivers.indices {
+                    let expected: FeatureStatus = oracle[a].isNull(row) ? .nullValue : .present
+                    if result.status(feature: a, row: row) != expected {
+                        found.append("\(label) instant \(i) driver \(drivers[row]) \(aggregations[a].name): status \(result.status(feature: a, row: row))")
+                    }
+                }
+            }
+        }
+        return found
+    }
+
+    /// Instants from `end` to 35 days after it: the end, hop boundaries, random ones, and the expiry of
+    /// the longest window.
+    func instantsAfter(_ end: Int64) -> [Int64] {
+        let hopMicros = hop * 1_000_000
+        var instants = [end, end + 1, (end / hopMicros + 1) * hopMicros, end + 30 * Self.day + hopMicros + 1, end + 35 * Self.day]
+        for _ in 0..<5 { instants.append(end + Int64.random(in: 0...(31 * Self.day), using: &rng)) }
+        return instants
     }
 }

@@ -228,6 +228,9 @@ public final class OnlineStore {
                 message: "Redis refused a lookup of feature view \(group.view.view.name): \(reply.string ?? "")",
                 underlying: reply.string)
         }
+        if let plan = group.tiles {
+            return try decodeTiles(reply, group: group, plan: plan, row: row, layout: layout, base: base, at: at, statuses: statuses)
+        }
         guard kind == .bulk, let record = reply.bytes else { return 0 }
         return try decode(
             record: record, group: group, row: row, layout: layout, base: base, at: at, statuses: statuses,
@@ -354,7 +357,7 @@ public final class OnlineStore {
         }
     }
 
-    private static func corrupt(_ group: OnlineQuery.Group) -> OnlineError {
+    static func corrupt(_ group: OnlineQuery.Group) -> OnlineError {
         OnlineError(
             .corruptRecord,
             "a record of feature view \(group.view.view.name) in Redis is truncated or malformed; materialise the view again")

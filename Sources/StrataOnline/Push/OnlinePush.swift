@@ -17,7 +17,7 @@ public struct OnlinePush {
         public var event: [Int64]
         /// Created timestamps (µs); the push time where the file has none.
         public var created: [Int64]
-        /// One column per feature, in the view's order.
+        /// One column per feature, in the view's order; for an aggregation view, one per column its aggregations read (`pushedColumns`).
         public var features: [Column]
         /// The number of rows.
         public var count: Int { event.count }
@@ -42,11 +42,12 @@ public struct OnlinePush {
         let created = view.source.createdTimestampColumn
         var index: [String: Int] = [:]
         for (position, name) in table.header.enumerated() { index[name] = position }
-        let expected = (keys + [ts] + (created.map { ["\($0) (optional)"] } ?? []) + view.view.features.map(\.name))
+        let columns = pushedColumns
+        let expected = (keys + [ts] + (created.map { ["\($0) (optional)"] } ?? []) + columns.map(\.name))
             .joined(separator: ", ")
         for name in table.header {
             let known = keys.contains(name) || name == ts || name == created || name == "event_timestamp"
-                || view.view.feature(named: name) != nil
+                || columns.contains { $0.name == name }
             guard known else {
                 throw OnlineError(
                     .badInput, "\(file):1: column '\(name)' is not a column of feature view \(view.view.name) (expected: \(expected))")
@@ -71,8 +72,8 @@ public struct OnlinePush {
         } else {
             rows.created = [Int64](repeating: now, count: table.records.count)
         }
-        for (feature, type) in zip(view.view.features, view.featureColumnTypes) {
-            rows.features.append(try column(table, try position(feature.name), type: type, name: feature.name, nullable: true))
+        for (name, type) in columns {
+            rows.features.append(try column(table, try position(name), type: type, name: name, nullable: true))
         }
         return rows
     }
@@ -143,6 +144,7 @@ public struct OnlinePush {
     ///   `OnlineError.cleanupFailed` (nothing written) or `PostgresError` otherwise.
     @discardableResult
     public func write(_ rows: Rows, registry: Registry, redis: RedisConnection, offline: Bool) throws -> Int {
+        if view.view.isAggregation { return try writeTiles(rows, registry: registry, redis: redis, offline: offline) }
         let batch = EncodedBatch(
             view: view, keys: rows.keys, event: rows.event, created: rows.created, features: rows.features,
             now: OnlineClock.nowMicros())

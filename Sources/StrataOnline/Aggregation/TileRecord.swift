@@ -1,0 +1,170 @@
+import StrataColumnar
+import StrataCore
+
+/// The record of one entity of an aggregation view (docs/online-layout.md, "Aggregation views"):
+/// the ordinary record's 19-byte header, so that `strata_put`'s newer-wins rule applies to the end the
+/// tiles were built up to, then the entity's non-empty tiles in ascending order.
+///
+/// ```
+/// u8  format version (1)
+/// i64 end: the tiles hold the entity's events up to this instant (µs)
+/// i64 written at (µs), which orders two records of the same end
+/// u16 schema tag of the view's tile layout (TileRecord.tag)
+/// varint tile count, then per tile:
+///   varint tile number: zigzag of it for the first tile, then the gap to the previous one
+///   varint events
+///   per input column: varint non-null count, then when it is not 0 the fields its layout keeps:
+///     sum f64, squares f64, min, max, last (time − tile start as a zigzag varint, created as 0 for
+///     none or zigzag(created − time) + 1, the value)
+/// ```
+/// A value of a double kind is an f64; of an integer kind, a zigzag varint. Differences of times wrap
+/// (two's complement), so that PostgreSQL's ±infinity round-trips.
+enum TileRecord {
+    /// The 16-bit tag of an aggregation view's tiles: FNV-1a 64 over `tiles <hop>`, each aggregation's
+    /// `name:function:column:window:type` and each join key's `@key:type`, one per line, folded as
+    /// `OnlineLayout.schemaTag`.
+    static func tag(of view: FeatureView, entities: [Entity]) -> UInt16 {
+        var text = "tiles \(view.hopSeconds ?? 0)\n"
+        for a in view.aggregations ?? [] {
+            text += "\(a.name):\(a.function.rawValue):\(a.column):\(a.windowSeconds):\(a.type.rawValue)\n"
+        }
+        for entity in entities { text += "@\(entity.joinKey):\(entity.type.rawValue)\n" }
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        return UInt16(truncatingIfNeeded: hash ^ (hash >> 16) ^ (hash >> 32) ^ (hash >> 48))
+    }
+
+    /// Appends the record of `tiles[range]`, whose tile numbers are `numbers[range]` (ascending).
+    static func append(
+        _ tiles: TileStore, range: Range<Int>, numbers: [Int64], end: Int64, writtenAt: Int64, tag: UInt16,
+        to bytes: inout [UInt8]
+    ) {
+        let layout = tiles.layout
+        bytes.append(OnlineLayout.formatVersion)
+        bytes.appendLittleEndian(UInt64(bitPattern: end))
+        bytes.appendLittleEndian(UInt64(bitPattern: writtenAt))
+        withUnsafeBytes(of: tag.littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.appendVarint(UInt64(range.count))
+        var previous: Int64 = 0
+        for index in range {
+            let number = numbers[index]
+            bytes.appendVarint(index == range.lowerBound ? zigzag(number) : UInt64(bitPattern: number &- previous))
+            previous = number
+            bytes.appendVarint(UInt64(bitPattern: tiles.events[index]))
+            let tileStart = number &* layout.hop
+            for (c, fields) in layout.inputs.enumerated() {
+                let input = tiles.inputs[c]
+                let count = input.count[index]
+                bytes.appendVarint(UInt64(bitPattern: count))
+                guard count > 0 else { continue }
+                if fields.sum { bytes.appendLittleEndian(input.sum[index].bitPattern) }
+                if fields.squares { bytes.appendLittleEndian(input.squares[index].bitPattern) }
+                if fields.min { appendValue(input.min[index], fields.kind, to: &bytes) }
+                if fields.max { appendValue(input.max[index], fields.kind, to: &bytes) }
+                if fields.last {
+                    let time = input.lastTime[index], created = input.lastCreated[index]
+                    bytes.appendVarint(zigzag(time &- tileStart))
+                    bytes.appendVarint(created == .min ? 0 : zigzag(created &- time) &+ 1)
+                    appendValue(input.last[index], fields.kind, to: &bytes)
+                }
+            }
+        }
+    }
+
+    /// Decodes the tiles of `record` (whose header was checked) into `tiles` and `numbers`, replacing
+    /// what they held. Returns false when the record is truncated or malformed.
+    static func decode(_ record: UnsafeRawBufferPointer, into tiles: inout TileStore, numbers: inout [Int64]) -> Bool {
+        tiles.removeAll()
+        numbers.removeAll(keepingCapacity: true)
+        let layout = tiles.layout
+        var reader = Reader(bytes: record, offset: OnlineRecord.headerSize)
+        guard let count = reader.varint(), count <= UInt64(record.count) else { return false }
+        tiles.appendEmpty(Int(count))
+        var number: Int64 = 0
+        for index in 0..<Int(count) {
+            guard let step = reader.varint(), let events = reader.varint() else { return false }
+            number = index == 0 ? unzigzag(step) : number &+ Int64(bitPattern: step)
+            numbers.append(number)
+            tiles.events[index] = Int64(bitPattern: events)
+            let tileStart = number &* layout.hop
+            for (c, fields) in layout.inputs.enumerated() {
+                guard let n = reader.varint() else { return false }
+                tiles.inputs[c].count[index] = Int64(bitPattern: n)
+                guard n > 0 else { continue }
+                if fields.sum {
+                    guard let sum = reader.word() else { return false }
+                    tiles.inputs[c].sum[index] = Double(bitPattern: sum)
+                }
+                if fields.squares {
+                    guard let squares = reader.word() else { return false }
+                    tiles.inputs[c].squares[index] = Double(bitPattern: squares)
+                }
+                if fields.min {
+                    guard let value = reader.value(fields.kind) else { return false }
+                    tiles.inputs[c].min[index] = value
+                }
+                if fields.max {
+                    guard let value = reader.value(fields.kind) else { return false }
+                    tiles.inputs[c].max[index] = value
+                }
+                if fields.last {
+                    guard let offset = reader.varint(), let made = reader.varint(), let value = reader.value(fields.kind)
+                    else { return false }
+                    let time = tileStart &+ unzigzag(offset)
+                    tiles.inputs[c].lastTime[index] = time
+                    tiles.inputs[c].lastCreated[index] = made == 0 ? .min : time &+ unzigzag(made &- 1)
+                    tiles.inputs[c].last[index] = value
+                }
+            }
+        }
+        return reader.offset == record.count
+    }
+
+    static func appendValue(_ bits: UInt64, _ kind: TileLayout.ValueKind, to bytes: inout [UInt8]) {
+        switch kind {
+        case .double: bytes.appendLittleEndian(bits)
+        case .integer: bytes.appendVarint(zigzag(Int64(bitPattern: bits)))
+        }
+    }
+
+    @inline(__always)
+    static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
+
+    @inline(__always)
+    static func unzigzag(_ value: UInt64) -> Int64 { Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1) }
+
+    /// Reads a record's fields, failing instead of reading past its end.
+    struct Reader {
+        let bytes: UnsafeRawBufferPointer
+        var offset: Int
+
+        mutating func varint() -> UInt64? {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while offset < bytes.count, shift < 64 {
+                let byte = bytes[offset]
+                offset += 1
+                value |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return value }
+                shift += 7
+            }
+            return nil
+        }
+
+        mutating func word() -> UInt64? {
+            guard offset + 8 <= bytes.count else { return nil }
+            defer { offset += 8 }
+            return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        }
+
+        mutating func value(_ kind: TileLayout.ValueKind) -> UInt64? {
+            switch kind {
+            case .double: word()
+            case .integer: varint().map { UInt64(bitPattern: TileRecord.unzigzag($0)) }
+            }
+        }
+    }
+}

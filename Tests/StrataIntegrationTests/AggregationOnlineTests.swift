@@ -1,0 +1,104 @@
+import Foundation
+import StrataColumnar
+import StrataCore
+import StrataOffline
+import StrataOnline
+import StrataPostgres
+import StrataRedis
+import StrataTestSupport
+import Testing
+
+@Suite("Windowed aggregations online, against the brute-force SQL oracle", .enabled(if: TestServices.enabled))
+struct AggregationOnlineTests {
+    /// After a materialisation, lookups at instants from its end to 35 days later equal the oracle:
+    /// values change as time passes, and tiles leave the windows.
+    @Test(arguments: [UInt64(11), 12, 13])
+    func materialisedLookupsEqualTheOracle(seed: UInt64) throws {
+        let fixture = try AggregationFixture(seed: seed)
+        // The end falls inside a hop, and events reach it.
+        let end = fixture.end - 1_234_567
+        try fixture.insert(fixture.randomEvents(400, from: fixture.origin, to: end))
+        let reports = try Materializer(registry: fixture.registry, redis: fixture.redis)
+            .materialize(project: "fleet", views: ["activity"], start: nil, end: end)
+        #expect(reports.first?.written ?? 0 > 0)
+        let differences = try fixture.onlineDifferences(at: fixture.instantsAfter(end), label: "seed \(seed)")
+        #expect(differences.isEmpty, "\(differences.prefix(10))")
+        // Every bucket expires.
+        let keys = try fixture.redis.command(["KEYS", "s:fleet:activity:*"]).array ?? []
+        #expect(!keys.isEmpty)
+        for key in keys.compactMap(\.bytes) {
+            #expect((try fixture.redis.command([Array("PTTL".utf8), key]).integer ?? -1) > 0)
+        }
+    }
+
+    /// Incremental runs rebuild the tiles of the entities they touch: two runs over halves of the data
+    /// give the oracle's values, and a rerun of a window changes nothing but the write times.
+    @Test(arguments: [UInt64(21), 22])
+    func incrementalRunsAndRerunsEqualTheOracle(seed: UInt64) throws {
+        let fixture = try AggregationFixture(seed: seed)
+        let middle = fixture.origin + 20 * AggregationFixture.day
+        try fixture.insert(fixture.randomEvents(250, from: fixture.origin, to: middle))
+        let materializer = Materializer(registry: fixture.registry, redis: fixture.redis)
+        try materializer.materializeIncremental(project: "fleet", views: ["activity"], end: middle)
+        try fixture.insert(fixture.randomEvents(250, from: middle + 1, to: fixture.end))
+        try materializer.materializeIncremental(project: "fleet", views: ["activity"], end: fixture.end)
+        var differences = try fixture.onlineDifferences(at: fixture.instantsAfter(fixture.end), label: "seed \(seed)")
+        #expect(differences.isEmpty, "\(differences.prefix(10))")
+
+        let before = try Self.records(fixture.redis)
+        try materializer.materialize(project: "fleet", views: ["activity"], start: middle, end: fixture.end)
+        #expect(try Self.records(fixture.redis) == before)
+        differences = try fixture.onlineDifferences(at: [fixture.end], label: "rerun")
+        #expect(differences.isEmpty, "\(differences.prefix(10))")
+    }
+
+    /// A push appends events to the source and rebuilds the pushed entities' tiles; without --offline
+    /// it is refused and nothing is written.
+    @Test func pushRebuildsTilesFromTheSource() throws {
+        let fixture = try AggregationFixture(seed: 31)
+        let now = Int64(Date().timeIntervalSince1970 * 1e6)
+        try fixture.insert(fixture.randomEvents(200, from: now - 20 * AggregationFixture.day, to: now - AggregationFixture.day))
+        try Materializer(registry: fixture.registry, redis: fixture.redis)
+            .materialize(project: "fleet", views: ["activity"], start: nil, end: now - AggregationFixture.day)
+        let push = OnlinePush(view: try OnlineView(named: "activity", in: fixture.repository))
+        #expect(push.pushedColumns.map(\.name) == ["fare", "note", "rating", "flag"])
+        let header = "driver_id,ts,created,fare,note,rating,flag\n"
+        let hour = UTCTimestamp.format(now - 3_600_000_000)
+        let text = header + "1,\(hour),,12.5,x,4,true\n1,\(hour),,12.5,x,4,true\n2,\(hour),\(hour),,,,\n"
+        let rows = try push.parse(try CSVTable.parse(Array(text.utf8), file: "rows.csv"), now: now)
+        let refused = #expect(throws: OnlineError.self) { try push.write(rows, redis: fixture.redis) }
+        #expect(refused?.code == .badInput)
+        #expect(try fixture.db.execute("SELECT count(*) FROM events").int(0, 0) == 200)
+        #expect(try push.write(rows, redis: fixture.redis, offline: fixture.db) == 2)
+        #expect(try fixture.db.execute("SELECT count(*) FROM events").int(0, 0) == 203)
+        let instant = Int64(Date().timeIntervalSince1970 * 1e6) + 1_000_000
+        let differences = try fixture.onlineDifferences(at: [instant, instant + 2 * AggregationFixture.day], label: "push")
+        #expect(differences.isEmpty, "\(differences.prefix(10))")
+    }
+
+    /// A materialisation whose window ends long ago writes nothing: every tile already left every window.
+    @Test func expiredTilesAreNotWritten() throws {
+        let fixture = try AggregationFixture(seed: 41)
+        let past = fixture.origin - 100 * AggregationFixture.day
+        try fixture.insert(fixture.randomEvents(100, from: past - 20 * AggregationFixture.day, to: past))
+        let reports = try Materializer(registry: fixture.registry, redis: fixture.redis)
+            .materialize(project: "fleet", views: ["activity"], start: nil, end: past)
+        #expect(reports.first?.entities ?? 0 > 0)
+        #expect(reports.first?.written == 0)
+        #expect(try fixture.redis.command("DBSIZE").integer == 0)
+    }
+
+    /// Every field → record of the database, with each record's write time (bytes 9..<17) blanked.
+    static func records(_ redis: RedisConnection) throws -> [String: [UInt8]] {
+        var result: [String: [UInt8]] = [:]
+        for key in (try redis.command(["KEYS", "*"]).array ?? []).compactMap(\.bytes) {
+            let entries = try redis.command([Array("HGETALL".utf8), key]).array ?? []
+            for i in stride(from: 0, to: entries.count, by: 2) {
+                var record = entries[i + 1].bytes ?? []
+                if record.count > 17 { record.replaceSubrange(9..<17, with: [UInt8](repeating: 0, count: 8)) }
+                result[String(decoding: key + [0] + (entries[i].bytes ?? []), as: UTF8.self)] = record
+            }
+        }
+        return result
+    }
+}
