@@ -75,6 +75,7 @@ struct DemoCommand: ParsableCommand {
         print("  driver_hourly_stats: \(counts.driverHourlyStats) rows")
         print("  customer_daily_profile: \(counts.customerDailyProfile) rows")
         print("  driver_quality: \(counts.driverQuality) rows")
+        print("  trips: \(counts.trips) rows")
         print("  in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
 
         step("Applying \(schemas)/")
