@@ -150,7 +150,7 @@ struct TiledWindowTests {
     /// Tiles built from every event, folded at instants at or after the last event, give the
     /// brute-force values, as online lookups need.
     @Test(arguments: 0..<100)
-    func foldOfWholeTilesAgreesAfterTheLastEvent(seed: Int) {
+    func folderOfWholeTilesAgreesAfterTheLastEvent(seed: Int) {
         var rng = SplitMix64(seed: UInt64(seed) &* 0x51_7CC1 &+ 5)
         let data = WindowCase(rng: &rng)
         let key: Int64 = 2
@@ -164,11 +164,14 @@ struct TiledWindowTests {
             times: rows.map { data.times[$0]! }, created: rows.map { data.created[$0] ?? .min },
             values: inputs.map { $0.take(indices: rows) })
         let latest = rows.map { data.times[$0]! }.max() ?? 0
-        var values: [WindowValue] = []
         for time in [latest, latest + 1, latest + data.hop, latest + 7, latest + 40] {
-            TiledWindowFold.values(of: tiles, numbers: numbers, at: time, into: &values)
+            var folder = TiledWindowFolder(layout: data.layout, at: time)
+            for (index, number) in numbers.enumerated() {
+                let fields = (0..<2).map { tiles.fields(ofTile: index, input: $0) }
+                fields.withUnsafeBufferPointer { folder.add(number: number, events: tiles.events[index], fields: $0) }
+            }
             for a in data.aggregations.indices {
-                let column = WindowValueColumn.column(values[a], type: data.aggregations[a].output)
+                let column = WindowValueColumn.column(folder.value(a), type: data.aggregations[a].output)
                 #expect(data.matches(column, row: 0, data.expected(a, key: key, at: time), a), "seed \(seed), aggregate \(a), at \(time)")
             }
         }

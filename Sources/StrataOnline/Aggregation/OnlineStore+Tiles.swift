@@ -10,21 +10,18 @@ extension OnlineStore {
         _ reply: RedisReplyView, group: OnlineQuery.Group, plan: TilePlan, row: Int, layout: Scratch,
         base: UnsafeMutableRawPointer, at: Int64, statuses: UnsafeMutableBufferPointer<FeatureStatus>
     ) throws -> Int64 {
-        var tiles = TileStore(layout: plan.layout)
-        var numbers: [Int64] = []
+        var folder = TiledWindowFolder(layout: plan.layout, at: at)
         var end: Int64 = 0
         if reply.kind == .bulk, let record = reply.bytes {
             guard let header = OnlineRecord.header(record), header.tag == group.view.tag else { return 0 }
-            guard TileRecord.decode(record, into: &tiles, numbers: &numbers) else { throw corrupt(group) }
+            guard TileRecord.fold(record, into: &folder, layout: plan.layout) else { throw corrupt(group) }
             end = header.event
         } else if reply.kind != .null {
             return 0
         }
-        var values: [WindowValue] = []
-        TiledWindowFold.values(of: tiles, numbers: numbers, at: at, into: &values)
         let rows = layout.rows
         for (index, slot) in plan.slots.enumerated() where slot >= 0 {
-            let value = values[index]
+            let value = folder.value(index)
             guard !value.isNull else {
                 statuses[slot * rows + row] = .nullValue
                 continue

@@ -56,71 +56,71 @@ enum TileRecord {
             bytes.appendVarint(UInt64(bitPattern: tiles.events[index]))
             let tileStart = number &* layout.hop
             for (c, fields) in layout.inputs.enumerated() {
-                let input = tiles.inputs[c]
-                let count = input.count[index]
-                bytes.appendVarint(UInt64(bitPattern: count))
-                guard count > 0 else { continue }
-                if fields.sum { bytes.appendLittleEndian(input.sum[index].bitPattern) }
-                if fields.squares { bytes.appendLittleEndian(input.squares[index].bitPattern) }
-                if fields.min { appendValue(input.min[index], fields.kind, to: &bytes) }
-                if fields.max { appendValue(input.max[index], fields.kind, to: &bytes) }
+                let tile = tiles.fields(ofTile: index, input: c)
+                bytes.appendVarint(UInt64(bitPattern: tile.count))
+                guard tile.count > 0 else { continue }
+                if fields.sum { bytes.appendLittleEndian(tile.sum.bitPattern) }
+                if fields.squares { bytes.appendLittleEndian(tile.squares.bitPattern) }
+                if fields.min { appendValue(tile.min, fields.kind, to: &bytes) }
+                if fields.max { appendValue(tile.max, fields.kind, to: &bytes) }
                 if fields.last {
-                    let time = input.lastTime[index], created = input.lastCreated[index]
-                    bytes.appendVarint(zigzag(time &- tileStart))
-                    bytes.appendVarint(created == .min ? 0 : zigzag(created &- time) &+ 1)
-                    appendValue(input.last[index], fields.kind, to: &bytes)
+                    bytes.appendVarint(zigzag(tile.lastTime &- tileStart))
+                    bytes.appendVarint(tile.lastCreated == .min ? 0 : zigzag(tile.lastCreated &- tile.lastTime) &+ 1)
+                    appendValue(tile.last, fields.kind, to: &bytes)
                 }
             }
         }
     }
 
-    /// Decodes the tiles of `record` (whose header was checked) into `tiles` and `numbers`, replacing
-    /// what they held. Returns false when the record is truncated or malformed.
-    static func decode(_ record: UnsafeRawBufferPointer, into tiles: inout TileStore, numbers: inout [Int64]) -> Bool {
-        tiles.removeAll()
-        numbers.removeAll(keepingCapacity: true)
-        let layout = tiles.layout
+    /// Folds the tiles of `record` (whose header was checked) into `folder`, one at a time. Returns
+    /// false when the record is truncated or malformed.
+    static func fold(_ record: UnsafeRawBufferPointer, into folder: inout TiledWindowFolder, layout: TileLayout) -> Bool {
         var reader = Reader(bytes: record, offset: OnlineRecord.headerSize)
-        guard let count = reader.varint(), count <= UInt64(record.count) else { return false }
-        tiles.appendEmpty(Int(count))
-        var number: Int64 = 0
-        for index in 0..<Int(count) {
-            guard let step = reader.varint(), let events = reader.varint() else { return false }
-            number = index == 0 ? unzigzag(step) : number &+ Int64(bitPattern: step)
-            numbers.append(number)
-            tiles.events[index] = Int64(bitPattern: events)
-            let tileStart = number &* layout.hop
-            for (c, fields) in layout.inputs.enumerated() {
-                guard let n = reader.varint() else { return false }
-                tiles.inputs[c].count[index] = Int64(bitPattern: n)
-                guard n > 0 else { continue }
-                if fields.sum {
-                    guard let sum = reader.word() else { return false }
-                    tiles.inputs[c].sum[index] = Double(bitPattern: sum)
+        guard let count = reader.varint() else { return false }
+        return withUnsafeTemporaryAllocation(of: TileFields.self, capacity: layout.inputs.count) { buffer in
+            buffer.initialize(repeating: TileFields())
+            var number: Int64 = 0
+            var index: UInt64 = 0
+            while index < count {
+                guard let step = reader.varint(), let events = reader.varint() else { return false }
+                number = index == 0 ? unzigzag(step) : number &+ Int64(bitPattern: step)
+                let tileStart = number &* layout.hop
+                for (c, fields) in layout.inputs.enumerated() {
+                    guard let n = reader.varint() else { return false }
+                    var tile = TileFields()
+                    tile.count = Int64(bitPattern: n)
+                    if n > 0 {
+                        if fields.sum {
+                            guard let sum = reader.word() else { return false }
+                            tile.sum = Double(bitPattern: sum)
+                        }
+                        if fields.squares {
+                            guard let squares = reader.word() else { return false }
+                            tile.squares = Double(bitPattern: squares)
+                        }
+                        if fields.min {
+                            guard let value = reader.value(fields.kind) else { return false }
+                            tile.min = value
+                        }
+                        if fields.max {
+                            guard let value = reader.value(fields.kind) else { return false }
+                            tile.max = value
+                        }
+                        if fields.last {
+                            guard let offset = reader.varint(), let made = reader.varint(), let value = reader.value(fields.kind)
+                            else { return false }
+                            tile.lastTime = tileStart &+ unzigzag(offset)
+                            tile.lastCreated = made == 0 ? .min : tile.lastTime &+ unzigzag(made &- 1)
+                            tile.last = value
+                        }
+                    }
+                    buffer[c] = tile
                 }
-                if fields.squares {
-                    guard let squares = reader.word() else { return false }
-                    tiles.inputs[c].squares[index] = Double(bitPattern: squares)
-                }
-                if fields.min {
-                    guard let value = reader.value(fields.kind) else { return false }
-                    tiles.inputs[c].min[index] = value
-                }
-                if fields.max {
-                    guard let value = reader.value(fields.kind) else { return false }
-                    tiles.inputs[c].max[index] = value
-                }
-                if fields.last {
-                    guard let offset = reader.varint(), let made = reader.varint(), let value = reader.value(fields.kind)
-                    else { return false }
-                    let time = tileStart &+ unzigzag(offset)
-                    tiles.inputs[c].lastTime[index] = time
-                    tiles.inputs[c].lastCreated[index] = made == 0 ? .min : time &+ unzigzag(made &- 1)
-                    tiles.inputs[c].last[index] = value
-                }
+                folder.add(number: number, events: Int64(bitPattern: events), fields: UnsafeBufferPointer(buffer))
+                index += 1
             }
+            return reader.offset == record.count
         }
-        return reader.offset == record.count
     }
 
     static func appendValue(_ bits: UInt64, _ kind: TileLayout.ValueKind, to bytes: inout [UInt8]) {
