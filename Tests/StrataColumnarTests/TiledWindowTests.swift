@@ -113,9 +113,9 @@ struct TiledWindowTests {
     }
 
     /// The streaming accumulator, fed in random batches, gives every aggregate's brute-force value at
-    /// every probe, probes and events sharing times and tile boundaries.
-    @Test(arguments: 0..<200)
-    func accumulatorAgreesWithBruteForce(seed: Int) {
+    /// every probe, probes and events sharing times and tile boundaries, with computed slots and hashed.
+    @Test(arguments: 0..<200, [TiledWindowAccumulator.denseFactor, 0])
+    func accumulatorAgreesWithBruteForce(seed: Int, denseSlotsPerProbe: Int) {
         var rng = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 &+ 11)
         let data = WindowCase(rng: &rng)
         let probeCount = Int.random(in: 0...50, using: &rng)
@@ -123,7 +123,8 @@ struct TiledWindowTests {
         let probeTimes = (0..<probeCount).map { _ -> Int64? in
             rng.chance(0.02) ? nil : (rng.chance(0.4) ? data.hop * Int64.random(in: -2...13, using: &rng) : Int64.random(in: -12...65, using: &rng))
         }
-        var accumulator = TiledWindowAccumulator(probeKeys: probeKeys, probeTimes: Column(timestamp: probeTimes), layout: data.layout)
+        var accumulator = TiledWindowAccumulator(
+            probeKeys: probeKeys, probeTimes: Column(timestamp: probeTimes), layout: data.layout, denseSlotsPerProbe: denseSlotsPerProbe)
         let inputs = data.inputColumns
         let times = Column(timestamp: data.times), created = Column(timestamp: data.created)
         var start = 0

@@ -12,6 +12,7 @@ import StrataTestSupport
 /// one hop to 30 days, every function and several result types), a plain view over the same table,
 /// its schema applied, a fresh Redis database, and the brute-force oracle in plain SQL.
 final class AggregationFixture {
+    let url: String
     let db: PostgresConnection
     let registry: Registry
     let redis: RedisConnection
@@ -62,7 +63,7 @@ final class AggregationFixture {
             Aggregation(name: "rating_std", column: "rating", function: .stddev, windowSeconds: 30 * 86_400, type: .float64),
         ]
         self.rng = rng
-        let url = try TestServices.shared.freshDatabaseURL()
+        url = try TestServices.shared.freshDatabaseURL()
         db = try PostgresConnection(url: url)
         try db.executeScript(
             """

@@ -88,6 +88,34 @@ struct AggregationOnlineTests {
         #expect(try fixture.redis.command("DBSIZE").integer == 0)
     }
 
+    /// The command line: a lookup of an entity without events answers count 0, `PRESENT`; a push
+    /// without --offline and a column the source lacks exit 2 naming what is wrong and where.
+    @Test func theCommandLineServesAndRefuses() throws {
+        let fixture = try AggregationFixture(seed: 51)
+        let environment = ["STRATA_POSTGRES_URL": fixture.url, "STRATA_REDIS_URL": fixture.redisURL.absoluteString]
+        let lookup = try StrataCLI.run(
+            ["online", "--features", "activity:events_30d,activity:fare_sum", "--entity", "driver_id=999"], environment: environment)
+        #expect(lookup.status == 0, "\(lookup.stderr)")
+        #expect(lookup.stdout.contains(#"{"values":[0],"statuses":["PRESENT"]"#))
+        #expect(lookup.stdout.contains(#"{"values":[null],"statuses":["NULL_VALUE"]"#))
+
+        let rows = fixture.folder.appendingPathComponent("rows.csv")
+        try "driver_id,ts,fare,note,rating,flag\n1,2026-01-01T00:00:00Z,1.5,,,\n".write(to: rows, atomically: true, encoding: .utf8)
+        let push = try StrataCLI.run(["push", "activity", rows.path], environment: environment)
+        #expect(push.status == 2)
+        #expect(push.stderr.contains("needs --offline"))
+
+        let schemas = fixture.folder.appendingPathComponent("bad")
+        try FileManager.default.createDirectory(at: schemas, withIntermediateDirectories: true)
+        let text = try String(contentsOf: fixture.folder.appendingPathComponent("fleet.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "column: \"fare\", function: sum", with: "column: \"tip\", function: sum")
+        try text.write(to: schemas.appendingPathComponent("fleet.yaml"), atomically: true, encoding: .utf8)
+        let apply = try StrataCLI.run(["apply", schemas.path], environment: environment)
+        #expect(apply.status == 2)
+        #expect(apply.stderr.contains("fleet.yaml:"))
+        #expect(apply.stderr.contains("aggregation fare_sum reads column 'tip', which table 'events' does not have"))
+    }
+
     /// Every field → record of the database, with each record's write time (bytes 9..<17) blanked.
     static func records(_ redis: RedisConnection) throws -> [String: [UInt8]] {
         var result: [String: [UInt8]] = [:]

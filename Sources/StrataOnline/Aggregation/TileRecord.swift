@@ -14,8 +14,8 @@ import StrataCore
 ///   varint tile number: zigzag of it for the first tile, then the gap to the previous one
 ///   varint events
 ///   per input column: varint non-null count, then when it is not 0 the fields its layout keeps:
-///     sum f64, squares f64, min, max, last (time − tile start as a zigzag varint, created as 0 for
-///     none or zigzag(created − time) + 1, the value)
+///     sum f64, squares f64, min, max, last (time − tile start as a zigzag varint; 0 when there is
+///     no created time, else 1 and zigzag(created − time); the value)
 /// ```
 /// A value of a double kind is an f64; of an integer kind, a zigzag varint. Differences of times wrap
 /// (two's complement), so that PostgreSQL's ±infinity round-trips.
@@ -65,7 +65,12 @@ enum TileRecord {
                 if fields.max { appendValue(tile.max, fields.kind, to: &bytes) }
                 if fields.last {
                     bytes.appendVarint(zigzag(tile.lastTime &- tileStart))
-                    bytes.appendVarint(tile.lastCreated == .min ? 0 : zigzag(tile.lastCreated &- tile.lastTime) &+ 1)
+                    if tile.lastCreated == .min {
+                        bytes.append(0)
+                    } else {
+                        bytes.append(1)
+                        bytes.appendVarint(zigzag(tile.lastCreated &- tile.lastTime))
+                    }
                     appendValue(tile.last, fields.kind, to: &bytes)
                 }
             }
@@ -107,10 +112,14 @@ enum TileRecord {
                             tile.max = value
                         }
                         if fields.last {
-                            guard let offset = reader.varint(), let made = reader.varint(), let value = reader.value(fields.kind)
-                            else { return false }
+                            guard let offset = reader.varint(), let hasCreated = reader.varint(), hasCreated <= 1 else { return false }
                             tile.lastTime = tileStart &+ unzigzag(offset)
-                            tile.lastCreated = made == 0 ? .min : tile.lastTime &+ unzigzag(made &- 1)
+                            tile.lastCreated = .min
+                            if hasCreated == 1 {
+                                guard let made = reader.varint() else { return false }
+                                tile.lastCreated = tile.lastTime &+ unzigzag(made)
+                            }
+                            guard let value = reader.value(fields.kind) else { return false }
                             tile.last = value
                         }
                     }

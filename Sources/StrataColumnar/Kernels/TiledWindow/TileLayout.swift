@@ -15,6 +15,18 @@ public struct TiledAggregation: Sendable, Hashable {
         self.window = window
         self.output = output
     }
+
+    /// Aggregates with equal keys fold the same partials over the same windows: a sum and a mean of
+    /// one input and window, or repeats of one function.
+    var partialKey: PartialKey {
+        PartialKey(function: function == .mean ? .sum : function, input: input, window: window)
+    }
+
+    struct PartialKey: Hashable {
+        var function: WindowFunction
+        var input: Int?
+        var window: Int64
+    }
 }
 
 /// What a tile holds for a set of aggregates: the number of events, and per input column the partial

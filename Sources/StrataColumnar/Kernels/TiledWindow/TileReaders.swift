@@ -4,8 +4,9 @@ protocol TileReader {
     associatedtype Partial: WindowPartial
     /// The partial of tile `index`.
     func partial(at index: Int) -> Partial
-    /// The aggregate's value over the events of `partial`.
-    func value(_ partial: Partial) -> WindowValue
+    /// The value of the reader's output `output` over the events of `partial`: aggregates that fold
+    /// the same partials (a sum and a mean of one column and window) share one reader.
+    func value(_ partial: Partial, output: Int) -> WindowValue
 }
 
 /// Receives the reader of an aggregate, typed.
@@ -15,15 +16,17 @@ protocol TileReaderVisitor {
 }
 
 extension TileStore {
-    /// Calls `visitor` with the reader of `aggregation` over these tiles.
-    func visit<Visitor: TileReaderVisitor>(_ aggregation: TiledAggregation, _ visitor: inout Visitor) -> Visitor.Result {
+    /// Calls `visitor` with the reader of `aggregations` over these tiles: aggregates of one input,
+    /// window and partial (see `TiledAggregation.partialKey`), whose outputs are in their order.
+    func visit<Visitor: TileReaderVisitor>(_ aggregations: [TiledAggregation], _ visitor: inout Visitor) -> Visitor.Result {
+        let aggregation = aggregations[0]
         guard let c = aggregation.input else { return visitor.visit(CountReader(counts: events)) }
         let input = inputs[c]
         let kind = layout.inputs[c].kind
         switch (aggregation.function, kind) {
         case (.count, _): return visitor.visit(CountReader(counts: input.count))
-        case (.sum, _): return visitor.visit(SumReader(counts: input.count, sums: input.sum, mean: false))
-        case (.mean, _): return visitor.visit(SumReader(counts: input.count, sums: input.sum, mean: true))
+        case (.sum, _), (.mean, _):
+            return visitor.visit(SumReader(counts: input.count, sums: input.sum, means: aggregations.map { $0.function == .mean }))
         case (.stddev, _): return visitor.visit(DeviationReader(counts: input.count, sums: input.sum, squares: input.squares))
         case (.min, .double): return visitor.visit(MinReader<DoubleOrder>(counts: input.count, values: input.min))
         case (.min, .integer): return visitor.visit(MinReader<IntegerOrder>(counts: input.count, values: input.min))
@@ -43,22 +46,23 @@ struct CountReader: TileReader {
     func partial(at index: Int) -> CountPartial { CountPartial(count: counts[index]) }
 
     @inline(__always)
-    func value(_ partial: CountPartial) -> WindowValue { .integer(partial.count) }
+    func value(_ partial: CountPartial, output: Int) -> WindowValue { .integer(partial.count) }
 }
 
-/// `sum` and `mean`.
+/// `sum` and `mean`, which fold the same partials.
 struct SumReader: TileReader {
     let counts: [Int64]
     let sums: [Double]
-    let mean: Bool
+    /// Per output, whether it is the mean (else the sum).
+    let means: [Bool]
 
     @inline(__always)
     func partial(at index: Int) -> SumPartial { SumPartial(count: counts[index], sum: sums[index]) }
 
     @inline(__always)
-    func value(_ partial: SumPartial) -> WindowValue {
+    func value(_ partial: SumPartial, output: Int) -> WindowValue {
         guard partial.count > 0 else { return .null }
-        return .double(mean ? partial.sum / Double(partial.count) : partial.sum)
+        return .double(means[output] ? partial.sum / Double(partial.count) : partial.sum)
     }
 }
 
@@ -74,7 +78,7 @@ struct DeviationReader: TileReader {
     }
 
     @inline(__always)
-    func value(_ partial: MomentsPartial) -> WindowValue { partial.deviation.map(WindowValue.double) ?? .null }
+    func value(_ partial: MomentsPartial, output: Int) -> WindowValue { partial.deviation.map(WindowValue.double) ?? .null }
 }
 
 /// `min`.
@@ -86,7 +90,7 @@ struct MinReader<Order: TileValueOrder>: TileReader {
     func partial(at index: Int) -> MinPartial<Order> { MinPartial(count: counts[index], value: values[index]) }
 
     @inline(__always)
-    func value(_ partial: MinPartial<Order>) -> WindowValue {
+    func value(_ partial: MinPartial<Order>, output: Int) -> WindowValue {
         partial.count > 0 ? WindowValue(bits: partial.value, isNull: false) : .null
     }
 }
@@ -100,7 +104,7 @@ struct MaxReader<Order: TileValueOrder>: TileReader {
     func partial(at index: Int) -> MaxPartial<Order> { MaxPartial(count: counts[index], value: values[index]) }
 
     @inline(__always)
-    func value(_ partial: MaxPartial<Order>) -> WindowValue {
+    func value(_ partial: MaxPartial<Order>, output: Int) -> WindowValue {
         partial.count > 0 ? WindowValue(bits: partial.value, isNull: false) : .null
     }
 }
@@ -125,7 +129,7 @@ struct LastReader<Order: TileValueOrder>: TileReader {
     }
 
     @inline(__always)
-    func value(_ partial: LastPartial<Order>) -> WindowValue {
+    func value(_ partial: LastPartial<Order>, output: Int) -> WindowValue {
         partial.count > 0 ? WindowValue(bits: partial.value, isNull: false) : .null
     }
 }

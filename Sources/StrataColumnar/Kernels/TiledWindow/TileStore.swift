@@ -90,6 +90,28 @@ public struct TileStore: Sendable {
         }
     }
 
+    /// Removes the tiles that hold no event, in place, keeping the others in order.
+    /// - Complexity: O(tiles × fields).
+    public mutating func removeEmptyTiles() {
+        let kept = events.indices.filter { events[$0] > 0 }
+        func compact<T>(_ values: inout [T]) {
+            guard !values.isEmpty else { return }
+            for (to, from) in kept.enumerated() { values[to] = values[from] }
+            values.removeLast(values.count - kept.count)
+        }
+        compact(&events)
+        for c in inputs.indices {
+            compact(&inputs[c].count)
+            compact(&inputs[c].sum)
+            compact(&inputs[c].squares)
+            compact(&inputs[c].min)
+            compact(&inputs[c].max)
+            compact(&inputs[c].lastTime)
+            compact(&inputs[c].lastCreated)
+            compact(&inputs[c].last)
+        }
+    }
+
     /// The tiles at `indices`, in that order.
     /// - Complexity: O(indices × fields).
     public func take(_ indices: [Int]) -> TileStore {

@@ -11,8 +11,15 @@
 /// so each segment is combined a constant number of times, and partial sums are only ever added, never
 /// subtracted. The head of a window is exact because segments split tiles at probe times.
 ///
-/// Memory: the probes plus the segments, at most one per non-empty (entry probe, tile) within the
-/// longest window — proportional to the spine and the tiles it reaches, not to the events.
+/// Segments are found one of two ways. When the tiles each probe can be entry of (from the previous
+/// probe's tile, or the start of its longest window, to its own) number at most `denseSlotsPerProbe` per
+/// probe in all, every such segment gets a slot at a position computed from the probe and the tile:
+/// no hashing, and the slots are in sweep order already. Otherwise (probes far apart beside the hop)
+/// only the segments that receive events are kept, found by a hash map and sorted at the end.
+///
+/// Memory: the probes plus the segments — at most `denseFactor` slots per probe, or one per non-empty
+/// (entry probe, tile) within the longest window — proportional to the spine and the tiles it
+/// reaches, not to the events.
 public struct TiledWindowAccumulator {
     let layout: TileLayout
     let hop: Int64
@@ -26,6 +33,9 @@ public struct TiledWindowAccumulator {
     /// The first tile of each sorted probe's longest window.
     let reach: [Int64]
     let probeCount: Int
+    /// With dense slots, each sorted probe's first slot (`count + 1` values) and first tile; else empty.
+    let slotStarts: [Int]
+    let lowTiles: [Int64]
     var dictionary = Int64Dictionary()
     /// Each segment's key, `entry × span + (tile − reach)`, in code order.
     var segmentKeys: [Int64] = []
@@ -35,9 +45,12 @@ public struct TiledWindowAccumulator {
     var batchCodes: [Int64] = []
 
     /// Prepares for probes with key codes `probeKeys` (from `KeyEncoder`; negative = null key, never
-    /// matched) and times `probeTimes` (null = never matched).
+    /// matched) and times `probeTimes` (null = never matched). Segments get computed slots while those
+    /// number at most `denseSlotsPerProbe` per probe (counting at least 1,024 probes), else are hashed.
     /// - Complexity: O(p log p) for p probe rows.
-    public init(probeKeys: [Int64], probeTimes: Column, layout: TileLayout) {
+    public init(
+        probeKeys: [Int64], probeTimes: Column, layout: TileLayout, denseSlotsPerProbe: Int = TiledWindowAccumulator.denseFactor
+    ) {
         precondition(probeKeys.count == probeTimes.count, "Probe keys and times differ in length")
         precondition(probeKeys.count < Int(Int32.max), "Too many probe rows")
         precondition(layout.hop > 0 && layout.aggregations.allSatisfy { $0.window > 0 && $0.window % layout.hop == 0 })
@@ -51,29 +64,58 @@ public struct TiledWindowAccumulator {
         var starts = [Int](repeating: 0, count: keyCount + 1)
         for (row, k) in probeKeys.enumerated() where k >= 0 && probeTimes.isValid(row) { starts[Int(k) + 1] += 1 }
         for k in 0..<keyCount { starts[k + 1] += starts[k] }
+        // Each key's probes are sorted by (time, row) as packed pairs, without looking times up.
         var cursor = starts
-        var rows = [Int32](repeating: 0, count: starts[keyCount])
+        var entries = [(time: Int64, row: Int32)](repeating: (0, 0), count: starts[keyCount])
         for (row, k) in probeKeys.enumerated() where k >= 0 && probeTimes.isValid(row) {
-            rows[cursor[Int(k)]] = Int32(row)
+            entries[cursor[Int(k)]] = (times[row], Int32(row))
             cursor[Int(k)] += 1
         }
-        rows.withUnsafeMutableBufferPointer { buffer in
+        entries.withUnsafeMutableBufferPointer { buffer in
             for k in 0..<keyCount where starts[k + 1] - starts[k] > 1 {
                 var bucket = UnsafeMutableBufferPointer(rebasing: buffer[starts[k]..<starts[k + 1]])
-                bucket.sort { a, b in
-                    let ta = times[Int(a)], tb = times[Int(b)]
-                    return ta != tb ? ta < tb : a < b
-                }
+                bucket.sort { a, b in a.time != b.time ? a.time < b.time : a.row < b.row }
             }
         }
+        let rows = entries.map(\.row)
         keyStarts = starts
         sortedRows = rows
-        sortedTimes = rows.map { times[Int($0)] }
+        sortedTimes = entries.map(\.time)
         let hop = layout.hop, longest = layout.longestWindow
         headTiles = sortedTimes.map { TiledWindow.tile(of: $0, hop: hop) }
         reach = sortedTimes.map { TiledWindow.firstTile(at: $0, window: longest, hop: hop) }
         tiles = TileStore(layout: layout)
+        // A probe is the entry of events after the previous probe of its key, so of its tiles from
+        // the previous probe's tile (or its longest window's first) to its own.
+        var lows = reach
+        var slots = [Int](repeating: 0, count: rows.count + 1)
+        let limit = denseSlotsPerProbe * Swift.max(rows.count, 1024)
+        var total = 0
+        keys: for k in 0..<keyCount {
+            for p in starts[k]..<starts[k + 1] {
+                if p > starts[k] { lows[p] = Swift.max(lows[p], headTiles[p - 1]) }
+                slots[p] = total
+                total += Int(headTiles[p] - lows[p]) + 1
+                if total > limit { break keys }
+            }
+        }
+        if total <= limit {
+            slots[rows.count] = total
+            slotStarts = slots
+            lowTiles = lows
+            tiles.appendEmpty(total)
+        } else {
+            slotStarts = []
+            lowTiles = []
+        }
     }
+
+    /// The most computed slots per probe, on average, before segments are hashed instead: memory
+    /// stays within a few times the spine's.
+    public static let denseFactor = 16
+
+    /// Whether segments have slots computed from probe and tile.
+    var isDense: Bool { !slotStarts.isEmpty }
 
     /// Offers a batch of events: key codes (negative or unknown = ignored), event times (null =
     /// ignored), created times (nil column or null = lowest; they only order `last`) and one column
@@ -84,10 +126,13 @@ public struct TiledWindowAccumulator {
         let n = keys.count
         let eventTimes = times.integerValues
         let keyCount = keyStarts.count - 1
+        let dense = isDense
         batchKeys.removeAll(keepingCapacity: true)
-        batchKeys.append(contentsOf: repeatElement(0, count: n))
+        batchKeys.append(contentsOf: repeatElement(0, count: dense ? 0 : n))
         batchValid.removeAll(keepingCapacity: true)
-        batchValid.append(contentsOf: repeatElement(0, count: Bitmap.wordCount(for: n)))
+        batchValid.append(contentsOf: repeatElement(0, count: dense ? 0 : Bitmap.wordCount(for: n)))
+        batchCodes.removeAll(keepingCapacity: true)
+        batchCodes.append(contentsOf: repeatElement(-1, count: n))
         for row in 0..<n {
             let key = keys[row]
             guard key >= 0, key < keyCount, times.isValid(row) else { continue }
@@ -101,19 +146,23 @@ public struct TiledWindowAccumulator {
             guard first < hi else { continue }
             let tile = TiledWindow.tile(of: time, hop: hop)
             guard tile >= reach[first] else { continue }
-            batchKeys[row] = Int64(first) * span + (tile - reach[first])
-            batchValid[row >> 6] |= 1 << UInt64(row & 63)
-        }
-        batchCodes.removeAll(keepingCapacity: true)
-        batchCodes.append(contentsOf: repeatElement(-1, count: n))
-        batchKeys.withUnsafeBufferPointer { keys in
-            batchValid.withUnsafeBufferPointer { valid in
-                batchCodes.withUnsafeMutableBufferPointer { codes in dictionary.encode(keys, validity: valid, into: codes) }
+            if dense {
+                batchCodes[row] = Int64(slotStarts[first] + Int(tile - lowTiles[first]))
+            } else {
+                batchKeys[row] = Int64(first) * span + (tile - reach[first])
+                batchValid[row >> 6] |= 1 << UInt64(row & 63)
             }
         }
-        // Codes are handed out in first-seen order, so a new code is always the next one.
-        for row in 0..<n where batchCodes[row] == Int64(segmentKeys.count) { segmentKeys.append(batchKeys[row]) }
-        tiles.appendEmpty(segmentKeys.count - tiles.count)
+        if !dense {
+            batchKeys.withUnsafeBufferPointer { keys in
+                batchValid.withUnsafeBufferPointer { valid in
+                    batchCodes.withUnsafeMutableBufferPointer { codes in dictionary.encode(keys, validity: valid, into: codes) }
+                }
+            }
+            // Codes are handed out in first-seen order, so a new code is always the next one.
+            for row in 0..<n where batchCodes[row] == Int64(segmentKeys.count) { segmentKeys.append(batchKeys[row]) }
+            tiles.appendEmpty(segmentKeys.count - tiles.count)
+        }
         let createdTimes = created.map { column in
             let values = column.integerValues
             return column.nullCount == 0 ? values : (0..<n).map { column.isValid($0) ? values[$0] : .min }
@@ -126,35 +175,73 @@ public struct TiledWindowAccumulator {
     /// Releases the accumulator's memory as it goes.
     /// - Complexity: O(s log s + (p + s) × aggregates) for s segments.
     public mutating func finish() -> [Column] {
-        let order = RadixSort.permutation(count: segmentKeys.count, components: [segmentKeys.map { UInt64($0) }])
-        let sortedKeys = order.map { segmentKeys[$0] }
-        let sorted = tiles.take(order)
-        dictionary = Int64Dictionary()
-        segmentKeys = []
+        let sorted: TileStore
+        var segmentStarts: [Int]
+        var segmentTiles: [Int64]
+        if isDense {
+            // Empty slots would only be folded as nothing: drop them.
+            segmentStarts = [Int](repeating: 0, count: sortedTimes.count + 1)
+            segmentTiles = []
+            for p in 0..<sortedTimes.count {
+                segmentStarts[p] = segmentTiles.count
+                for slot in slotStarts[p]..<slotStarts[p + 1] where tiles.events[slot] > 0 {
+                    segmentTiles.append(lowTiles[p] + Int64(slot - slotStarts[p]))
+                }
+            }
+            segmentStarts[sortedTimes.count] = segmentTiles.count
+            tiles.removeEmptyTiles()
+            sorted = tiles
+        } else {
+            dictionary = Int64Dictionary()
+            let order = RadixSort.permutation(count: segmentKeys.count, components: [segmentKeys.map { UInt64($0) }])
+            let sortedKeys = order.map { segmentKeys[$0] }
+            segmentKeys = []
+            sorted = tiles.take(order)
+            // Segments of sorted probe p are sortedKeys[segmentStarts[p]..<segmentStarts[p + 1]].
+            segmentStarts = [Int](repeating: 0, count: sortedTimes.count + 1)
+            for key in sortedKeys { segmentStarts[Int(key / span) + 1] += 1 }
+            for p in 0..<sortedTimes.count { segmentStarts[p + 1] += segmentStarts[p] }
+            segmentTiles = sortedKeys.map { key in reach[Int(key / span)] + key % span }
+        }
         tiles = TileStore(layout: layout)
-        // Segments of sorted probe p are sortedKeys[segmentStarts[p]..<segmentStarts[p + 1]].
-        var segmentStarts = [Int](repeating: 0, count: sortedTimes.count + 1)
-        for key in sortedKeys { segmentStarts[Int(key / span) + 1] += 1 }
-        for p in 0..<sortedTimes.count { segmentStarts[p + 1] += segmentStarts[p] }
-        let segmentTiles = sortedKeys.map { key in reach[Int(key / span)] + key % span }
         var widest = 0
         for k in 0..<(keyStarts.count - 1) {
             widest = Swift.max(widest, segmentStarts[keyStarts[k + 1]] - segmentStarts[keyStarts[k]])
         }
-        return layout.aggregations.map { aggregation in
-            var sweep = WindowSweep(
-                keyStarts: keyStarts, sortedTimes: sortedTimes, sortedRows: sortedRows, segmentStarts: segmentStarts,
-                segmentTiles: segmentTiles, widest: widest, window: aggregation.window, hop: hop,
-                output: WindowColumnBuilder(
-                    type: aggregation.output, rows: probeCount,
-                    initial: aggregation.function == .count ? .integer(0) : .null))
-            sorted.visit(aggregation, &sweep)
-            return sweep.output.finish()
+        // One sweep per distinct partial (a sum and a mean of one column and window share theirs);
+        // the sweeps are independent, so they run on all cores.
+        let aggregations = layout.aggregations
+        var groups: [[Int]] = []
+        var groupOf: [TiledAggregation.PartialKey: Int] = [:]
+        for (a, aggregation) in aggregations.enumerated() {
+            if let g = groupOf[aggregation.partialKey] {
+                groups[g].append(a)
+            } else {
+                groupOf[aggregation.partialKey] = groups.count
+                groups.append([a])
+            }
         }
+        var columns = [Column?](repeating: nil, count: aggregations.count)
+        columns.withUnsafeMutableBufferPointer { out in
+            let shared = UncheckedSendable(value: out)
+            Parallel.forEach(groups) { group in
+                var sweep = WindowSweep(
+                    keyStarts: keyStarts, sortedTimes: sortedTimes, sortedRows: sortedRows, segmentStarts: segmentStarts,
+                    segmentTiles: segmentTiles, widest: widest, window: aggregations[group[0]].window, hop: hop,
+                    outputs: group.map { a in
+                        WindowColumnBuilder(
+                            type: aggregations[a].output, rows: probeCount,
+                            initial: aggregations[a].function == .count ? .integer(0) : .null)
+                    })
+                sorted.visit(group.map { aggregations[$0] }, &sweep)
+                for (a, output) in zip(group, sweep.outputs) { shared.value[a] = output.finish() }
+            }
+        }
+        return columns.map { $0! }
     }
 }
 
-/// One aggregate's sweep over every key's probes and segments (see `TiledWindowAccumulator`).
+/// One sweep of the aggregates sharing a partial over every key's probes and segments (see `TiledWindowAccumulator`).
 struct WindowSweep: TileReaderVisitor {
     let keyStarts: [Int]
     let sortedTimes: [Int64]
@@ -165,7 +252,8 @@ struct WindowSweep: TileReaderVisitor {
     let widest: Int
     let window: Int64
     let hop: Int64
-    var output: WindowColumnBuilder
+    /// The columns of the aggregates sharing the sweep, in the reader's output order.
+    var outputs: [WindowColumnBuilder]
 
     mutating func visit<Reader: TileReader>(_ reader: Reader) {
         typealias P = Reader.Partial
@@ -196,7 +284,8 @@ struct WindowSweep: TileReaderVisitor {
                     front += 1
                 }
                 let older = front < middle ? suffix[front - base] : P.identity
-                output.set(Int(sortedRows[p]), reader.value(P.combine(older, newer)))
+                let folded = P.combine(older, newer)
+                for o in outputs.indices { outputs[o].set(Int(sortedRows[p]), reader.value(folded, output: o)) }
             }
         }
     }
