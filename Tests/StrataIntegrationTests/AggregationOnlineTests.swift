@@ -23,6 +23,15 @@ struct AggregationOnlineTests {
         #expect(reports.first?.written ?? 0 > 0)
         let differences = try fixture.onlineDifferences(at: fixture.instantsAfter(end), label: "seed \(seed)")
         #expect(differences.isEmpty, "\(differences.prefix(10))")
+        // A lookup of some aggregations, in another order, gives their columns of the full lookup.
+        let store = OnlineStore(redis: fixture.redis, repository: fixture.repository)
+        let drivers = Frame(names: ["driver_id"], columns: [Column(int64: Array(1...(fixture.entities + 2)))])
+        let all = try store.onlineFeatures(fixture.references, entities: drivers, at: end)
+        let picked = [12, 0, 7, 15]
+        let some = try store.onlineFeatures(picked.map { fixture.references[$0] }, entities: drivers, at: end)
+        for (position, index) in picked.enumerated() {
+            #expect(some.values[position] == all.values[index], "\(fixture.references[index])")
+        }
         // Every bucket expires.
         let keys = try fixture.redis.command(["KEYS", "s:fleet:activity:*"]).array ?? []
         #expect(!keys.isEmpty)

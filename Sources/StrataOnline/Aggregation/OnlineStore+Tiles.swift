@@ -20,7 +20,7 @@ extension OnlineStore {
             return 0
         }
         let rows = layout.rows
-        for (index, slot) in plan.slots.enumerated() where slot >= 0 {
+        for (index, slot) in plan.slots.enumerated() {
             let value = folder.value(index)
             guard !value.isNull else {
                 statuses[slot * rows + row] = .nullValue

@@ -90,6 +90,14 @@ public struct TileLayout: Sendable, Hashable {
         self.inputs = inputs
     }
 
+    /// This layout with only the aggregates at `indices` (in that order) and the same input fields,
+    /// so that it reads the same tiles but folds only what a lookup asks for.
+    public func keeping(aggregations indices: [Int]) -> TileLayout {
+        var copy = self
+        copy.aggregations = indices.map { aggregations[$0] }
+        return copy
+    }
+
     /// The longest window, in µs.
     public var longestWindow: Int64 { aggregations.map(\.window).max() ?? hop }
 }

@@ -19,6 +19,8 @@ public struct TiledWindowFolder {
     let layout: TileLayout
     var firstTiles: [Int64]
     var lastTile: Int64 = 0
+    /// The first tile of the longest window: earlier tiles count for no aggregate.
+    var earliest: Int64 = 0
     var states: [State]
 
     /// A folder for `layout`'s aggregates at instant `time`.
@@ -36,13 +38,14 @@ public struct TiledWindowFolder {
             firstTiles[a] = TiledWindow.firstTile(at: time, window: aggregation.window, hop: layout.hop)
             states[a] = State()
         }
+        earliest = firstTiles.min() ?? lastTile
     }
 
     /// Adds tile `number` (greater than the numbers added before) holding `events` events and, per
     /// input column of the layout, `fields`.
     /// - Complexity: O(aggregates).
     public mutating func add(number: Int64, events: Int64, fields: UnsafeBufferPointer<TileFields>) {
-        guard number <= lastTile else { return }
+        guard number <= lastTile, number >= earliest else { return }
         for (a, aggregation) in layout.aggregations.enumerated() where number >= firstTiles[a] {
             guard let c = aggregation.input else {
                 states[a].count &+= events
