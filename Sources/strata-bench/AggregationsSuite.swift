@@ -152,7 +152,7 @@ enum AggregationsSuite {
         let materializer = Materializer(registry: registry, redis: redis)
         var entities = 0
         let materializeSeconds = try Measure.seconds {
-            entities = try materializer.materialize(project: repository.project, views: [view], start: nil, end: end).first?.entities ?? 0
+            entities = try materializer.materialize(project: repository.project, views: [view], start: nil, end: end).views.first?.entities ?? 0
         }
         let bytes = try OnlineSuite.memoryUsage(redis)
         try materializer.materialize(project: repository.project, views: ["driver_hourly_stats"], start: nil, end: end)

@@ -28,6 +28,6 @@ extension Materializer {
         if let queue { written += try queue.finish() }
         return ViewReport(
             view: view.view.name, start: start, end: end, entities: entities, written: written,
-            seconds: Self.seconds(clock.now - began))
+            seconds: Self.seconds(clock.now - began), redisLoss: nil, witnessed: true)
     }
 }
