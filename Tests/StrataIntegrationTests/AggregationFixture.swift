@@ -249,25 +249,47 @@ extension AggregationFixture {
 
     /// Differences between online lookups of every driver (those without events included) at each of
     /// `instants` and the oracle at the same instants; also checks that statuses tell values from nulls.
-    func onlineDifferences(at instants: [Int64], label: String) throws -> [String] {
+    /// `NOT_FOUND` (with a null value) is accepted where the store cannot know the answer, and only there:
+    /// an instant before the end of the driver's record, or, for a driver without a record, before the
+    /// time of the lookup (a tile of the window may have expired). `unanswered` collects those
+    /// (instant index, driver, aggregation).
+    func onlineDifferences(at instants: [Int64], label: String, unanswered: inout [(Int, Int64, Int)]) throws -> [String] {
         let store = OnlineStore(redis: redis, repository: repository)
         let drivers = Array(1...(entities + 2))
         var found: [String] = []
         for (i, time) in instants.enumerated() {
             let result = try store.onlineFeatures(references, entities: Frame(names: ["driver_id"], columns: [Column(int64: drivers)]), at: time)
+            let after = Int64(Date().timeIntervalSince1970 * 1e6) + 1_000
             try spine("instant", drivers.map { ($0, time) })
             let oracle = try oracle("instant")
             for a in aggregations.indices {
-                found += differences(a, strata: result.values[a], oracle: oracle[a], label: "\(label) instant \(i)")
+                let ends = result.eventTimestamps(feature: a)
+                var answered: [Int] = []
                 for row in drivers.indices {
+                    let status = result.status(feature: a, row: row)
+                    if status == .notFound, ends[row] > 0 ? time < ends[row] : time < after {
+                        unanswered.append((i, drivers[row], a))
+                        if !result.values[a].isNull(row) { found.append("\(label) instant \(i) driver \(drivers[row]) \(aggregations[a].name): NOT_FOUND with a value") }
+                        continue
+                    }
+                    answered.append(row)
                     let expected: FeatureStatus = oracle[a].isNull(row) ? .nullValue : .present
-                    if result.status(feature: a, row: row) != expected {
-                        found.append("\(label) instant \(i) driver \(drivers[row]) \(aggregations[a].name): status \(result.status(feature: a, row: row))")
+                    if status != expected {
+                        found.append("\(label) instant \(i) driver \(drivers[row]) \(aggregations[a].name): status \(status)")
                     }
                 }
+                found += differences(
+                    a, strata: result.values[a].take(indices: answered), oracle: oracle[a].take(indices: answered),
+                    label: "\(label) instant \(i)")
             }
         }
         return found
+    }
+
+    /// `onlineDifferences`, ignoring which answers were `NOT_FOUND`.
+    func onlineDifferences(at instants: [Int64], label: String) throws -> [String] {
+        var unanswered: [(Int, Int64, Int)] = []
+        return try onlineDifferences(at: instants, label: label, unanswered: &unanswered)
     }
 
     /// Instants from `end` to 35 days after it: the end, hop boundaries, random ones, and the expiry of

@@ -3,12 +3,14 @@ import StrataRedis
 
 extension OnlineStore {
     /// Decodes the reply of an aggregation view: folds the entity's tiles into each requested
-    /// aggregation's value at `at` (docs/aggregations.md, "Online"). No record means no events: count
-    /// 0, the others null, as offline. A record of another format or layout is `NOT_FOUND`. Returns
-    /// the end the record was built up to (0 without one).
+    /// aggregation's value at `at` (docs/aggregations.md, "Online"). No record means no events in the
+    /// window (count 0, the others null, as offline) as long as a tile of the window could not have
+    /// expired by `now`, the wall clock. A record of another format or layout is `NOT_FOUND`, and so is
+    /// an aggregation at an instant before the record's end that the record cannot answer exactly.
+    /// Returns the end the record was built up to (0 without one).
     static func decodeTiles(
         _ reply: RedisReplyView, group: OnlineQuery.Group, plan: TilePlan, row: Int, layout: Scratch,
-        base: UnsafeMutableRawPointer, at: Int64, statuses: UnsafeMutableBufferPointer<FeatureStatus>
+        base: UnsafeMutableRawPointer, at: Int64, now: Int64, statuses: UnsafeMutableBufferPointer<FeatureStatus>
     ) throws -> Int64 {
         var folder = TiledWindowFolder(layout: plan.layout, at: at)
         var end: Int64 = 0
@@ -19,8 +21,17 @@ extension OnlineStore {
         } else if reply.kind != .null {
             return 0
         }
+        // A replay before the record's end: the tiles before the instant's own are whole and exact, but
+        // that tile may hold events after the instant (unless the instant ends it), and the tiles before
+        // the record's first were not kept. Where either matters the answer is NOT_FOUND, never a value
+        // offline would not give (online equals offline wherever it answers).
+        let replay = at < end
+        let partial = replay && folder.holdsTileOfInstant && at % plan.layout.hop != 0
+        let kept = TiledWindow.firstTile(at: end, window: plan.longestWindow, hop: plan.layout.hop)
         let rows = layout.rows
         for (index, slot) in plan.slots.enumerated() {
+            if replay, partial || folder.firstTile(index) < kept { continue }
+            if end == 0, now > plan.expiry(of: index, at: at) { continue }
             let value = folder.value(index)
             guard !value.isNull else {
                 statuses[slot * rows + row] = .nullValue

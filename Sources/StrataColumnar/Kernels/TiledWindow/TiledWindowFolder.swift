@@ -4,7 +4,8 @@
 /// record straight into values.
 ///
 /// A tile holds the events of one hop, so the tile of `t` itself counts whole: exact whenever the
-/// tiles were built from events up to `t` or earlier (a lookup at or after the materialised end).
+/// tiles were built from events up to `t` or earlier (a lookup at or after the materialised end), or
+/// when `t` ends its tile, or that tile holds no events (`holdsTileOfInstant`).
 public struct TiledWindowFolder {
     /// One aggregate's partial so far; which fields mean what depends on its function.
     struct State {
@@ -22,6 +23,8 @@ public struct TiledWindowFolder {
     /// The first tile of the longest window: earlier tiles count for no aggregate.
     var earliest: Int64 = 0
     var states: [State]
+    /// Whether a tile holding events was added for the tile of the instant itself.
+    public private(set) var holdsTileOfInstant = false
 
     /// A folder for `layout`'s aggregates at instant `time`.
     public init(layout: TileLayout, at time: Int64) {
@@ -38,6 +41,7 @@ public struct TiledWindowFolder {
             firstTiles[a] = TiledWindow.firstTile(at: time, window: aggregation.window, hop: layout.hop)
             states[a] = State()
         }
+        holdsTileOfInstant = false
         earliest = firstTiles.min() ?? lastTile
     }
 
@@ -46,6 +50,7 @@ public struct TiledWindowFolder {
     /// - Complexity: O(aggregates).
     public mutating func add(number: Int64, events: Int64, fields: UnsafeBufferPointer<TileFields>) {
         guard number <= lastTile, number >= earliest else { return }
+        if number == lastTile, events > 0 { holdsTileOfInstant = true }
         for (a, aggregation) in layout.aggregations.enumerated() where number >= firstTiles[a] {
             guard let c = aggregation.input else {
                 states[a].count &+= events
@@ -95,6 +100,9 @@ public struct TiledWindowFolder {
             states[a] = state
         }
     }
+
+    /// The first tile of aggregate `a`'s window.
+    public func firstTile(_ a: Int) -> Int64 { firstTiles[a] }
 
     /// Aggregate `a`'s value over the tiles added.
     public func value(_ a: Int) -> WindowValue {
