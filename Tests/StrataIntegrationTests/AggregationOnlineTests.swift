@@ -17,7 +17,7 @@ struct AggregationOnlineTests {
         let fixture = try AggregationFixture(seed: seed)
         // The end falls inside a hop, and events reach it.
         let end = fixture.end - 1_234_567
-        try fixture.insert(fixture.randomEvents(400, from: fixture.origin, to: end))
+        try fixture.insert(fixture.randomEvents(400, from: fixture.origin, to: end) + [AggregationFixture.Event(driver: 1, ts: end, fare: 3)])
         let reports = try Materializer(registry: fixture.registry, redis: fixture.redis)
             .materialize(project: "fleet", views: ["activity"], start: nil, end: end)
         #expect(reports.views.first?.written ?? 0 > 0)
@@ -32,6 +32,18 @@ struct AggregationOnlineTests {
         for (position, index) in picked.enumerated() {
             #expect(some.values[position] == all.values[index], "\(fixture.references[index])")
         }
+        // Replays before the end answer what offline does or NOT_FOUND: on the last hop boundary before
+        // the end every aggregation answers (its tiles are whole and kept); just before an event at the
+        // end, the instant's own tile holds a later event, so nothing answers for that driver.
+        let hopMicros = fixture.hop * 1_000_000
+        let boundary = (end / hopMicros) * hopMicros
+        var past = [boundary, end - 1, boundary - hopMicros]
+        for _ in 0..<4 { past.append(end - Int64.random(in: 1...(40 * AggregationFixture.day), using: &fixture.rng)) }
+        var unanswered: [(Int, Int64, Int)] = []
+        let replayed = try fixture.onlineDifferences(at: past, label: "replay seed \(seed)", unanswered: &unanswered)
+        #expect(replayed.isEmpty, "\(replayed.prefix(10))")
+        #expect(!unanswered.contains { $0.0 == 0 && $0.1 == 1 }, "\(unanswered.filter { $0.0 == 0 }.prefix(5))")
+        #expect(unanswered.filter { $0.0 == 1 && $0.1 == 1 }.count == fixture.aggregations.count)
         // Every bucket expires.
         let keys = try fixture.redis.command(["KEYS", "s:fleet:activity:*"]).array ?? []
         #expect(!keys.isEmpty)
@@ -98,7 +110,8 @@ struct AggregationOnlineTests {
     }
 
     /// The command line: a lookup of an entity without events answers count 0, `PRESENT`; a push
-    /// without --offline and a column the source lacks exit 2 naming what is wrong and where.
+    /// without --offline, a column the source lacks and a text column for mean exit 2 naming what is
+    /// wrong and where, leaving the registry as it was.
     @Test func theCommandLineServesAndRefuses() throws {
         let fixture = try AggregationFixture(seed: 51)
         let environment = ["STRATA_POSTGRES_URL": fixture.url, "STRATA_REDIS_URL": fixture.redisURL.absoluteString]
@@ -118,11 +131,14 @@ struct AggregationOnlineTests {
         try FileManager.default.createDirectory(at: schemas, withIntermediateDirectories: true)
         let text = try String(contentsOf: fixture.folder.appendingPathComponent("fleet.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "column: \"fare\", function: sum", with: "column: \"tip\", function: sum")
+            .replacingOccurrences(of: "column: \"fare\", function: mean", with: "column: \"note\", function: mean")
         try text.write(to: schemas.appendingPathComponent("fleet.yaml"), atomically: true, encoding: .utf8)
         let apply = try StrataCLI.run(["apply", schemas.path], environment: environment)
         #expect(apply.status == 2)
         #expect(apply.stderr.contains("fleet.yaml:"))
         #expect(apply.stderr.contains("aggregation fare_sum reads column 'tip', which table 'events' does not have"))
+        #expect(apply.stderr.contains("aggregation fare_mean is mean of column 'note', which is text in table 'events'; mean reads numbers"))
+        #expect(try fixture.registry.repository(project: "fleet").featureView(named: "activity")?.aggregations == fixture.aggregations)
     }
 
     /// Every field → record of the view's buckets, with each record's write time (bytes 9..<17) blanked;
