@@ -1,5 +1,6 @@
 import StrataColumnar
 import StrataCore
+import StrataMonitoring
 import StrataOffline
 import StrataPostgres
 import StrataTestSupport
@@ -46,5 +47,37 @@ struct AggregationOracleTests {
         #expect(mixed.frame["latest__fare"]! == plain.frame["latest__fare"]!)
         #expect(mixed.frame["activity__fare_sum"]! == windows.frame["activity__fare_sum"]!)
         #expect(mixed.frame["activity__events_n"]! == windows.frame["activity__events_n"]!)
+    }
+
+    /// A drift window reads an aggregation view's values at each of its source's events in the window,
+    /// beside a plain view's rows: counts and means equal the oracle's at those events.
+    @Test func driftWindowsReadAggregationsAtEachEvent() throws {
+        let fixture = try AggregationFixture(seed: 8)
+        try fixture.insert(fixture.randomEvents(300, from: fixture.origin, to: fixture.end))
+        let middle = fixture.origin + 20 * AggregationFixture.day
+        let names = ["events_30d", "fare_sum", "fare_min"]
+        let references = names.map { FeatureReference(view: "activity", feature: $0) } + [FeatureReference(view: "latest", feature: "fare")]
+        let run = try DriftMonitor(registry: fixture.registry, openConnection: { try PostgresConnection(url: fixture.url) })
+            .run(DriftRequest(
+                features: .references(references), reference: .window(from: fixture.origin, to: middle),
+                current: .window(from: middle, to: fixture.end + 1)))
+        for (side, bounds) in [(0, (fixture.origin, middle)), (1, (middle, fixture.end + 1))] {
+            try fixture.db.execute("DROP TABLE IF EXISTS at_events")
+            try fixture.db.execute(
+                "CREATE TABLE at_events AS SELECT driver_id, ts AS event_timestamp FROM events "
+                    + "WHERE ts >= '\(UTCTimestamp.format(bounds.0))' AND ts < '\(UTCTimestamp.format(bounds.1))'")
+            let oracle = try fixture.oracle("at_events")
+            for name in names {
+                let a = try #require(fixture.aggregations.firstIndex { $0.name == name })
+                let column = try #require(run.report.columns.first { $0.name == "activity:\(name)" })
+                let summary = side == 0 ? column.reference : column.current
+                let values = (0..<oracle[a].count).compactMap { oracle[a].double(at: $0) }
+                #expect(summary.rows == oracle[a].count, "\(name) side \(side)")
+                #expect(summary.count == values.count, "\(name) side \(side)")
+                let mean = values.reduce(0, +) / Double(max(1, values.count))
+                #expect(abs((summary.mean ?? .nan) - mean) <= 1e-9 * max(1, abs(mean)), "\(name) side \(side): \(summary.mean ?? .nan) vs \(mean)")
+            }
+        }
+        #expect(run.report.columns.contains { $0.name == "latest:fare" })
     }
 }
