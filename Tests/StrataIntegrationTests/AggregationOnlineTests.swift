@@ -44,6 +44,23 @@ struct AggregationOnlineTests {
         #expect(replayed.isEmpty, "\(replayed.prefix(10))")
         #expect(!unanswered.contains { $0.0 == 0 && $0.1 == 1 }, "\(unanswered.filter { $0.0 == 0 }.prefix(5))")
         #expect(unanswered.filter { $0.0 == 1 && $0.1 == 1 }.count == fixture.aggregations.count)
+        // Decoding the stored records without a connection answers as a lookup of the present does.
+        let future = Int64(Date().timeIntervalSince1970 * 1e6) + 2 * AggregationFixture.day
+        let query = try OnlineQuery(fixture.references, in: fixture.repository)
+        var stored: [[UInt8]?] = []
+        for driver in 1...(fixture.entities + 2) {
+            // A single int64 join key's field is its 8 little-endian bytes (docs/online-layout.md).
+            let field = withUnsafeBytes(of: UInt64(bitPattern: driver).littleEndian) { Array($0) }
+            var bucket: [UInt8] = []
+            OnlineLayout.appendKey(
+                prefix: OnlineLayout.keyPrefix(project: "fleet", view: "activity"),
+                bucket: field.withUnsafeBytes(OnlineLayout.bucket(of:)), to: &bucket)
+            stored.append(try fixture.redis.command([Array("HGET".utf8), bucket, field]).bytes)
+        }
+        let decoded = try OnlineStore.features(decoding: stored, query: query, entities: drivers, at: future)
+        let live = try store.onlineFeatures(query, entities: drivers, at: future)
+        #expect(decoded.values == live.values)
+        #expect(stored.contains { $0 == nil } && stored.contains { $0 != nil })
         // Every bucket expires.
         let keys = try fixture.redis.command(["KEYS", "s:fleet:activity:*"]).array ?? []
         #expect(!keys.isEmpty)

@@ -2,24 +2,22 @@ import StrataColumnar
 import StrataRedis
 
 extension OnlineStore {
-    /// Decodes the reply of an aggregation view: folds the entity's tiles into each requested
-    /// aggregation's value at `at` (docs/aggregations.md, "Online"). No record means no events in the
-    /// window (count 0, the others null, as offline) as long as a tile of the window could not have
-    /// expired by `now`, the wall clock. A record of another format or layout is `NOT_FOUND`, and so is
+    /// Decodes an aggregation view's stored record (nil: Redis holds none): folds the entity's tiles
+    /// into each requested aggregation's value at `at` (docs/aggregations.md, "Online"). No record means no events in the
+    /// window (count 0, the others null, as offline); for a replay (`at` before `now`, the wall clock),
+    /// only as long as a tile of the window could not have expired by `now`. A record of another format or layout is `NOT_FOUND`, and so is
     /// an aggregation at an instant before the record's end that the record cannot answer exactly.
     /// Returns the end the record was built up to (0 without one).
     static func decodeTiles(
-        _ reply: RedisReplyView, group: OnlineQuery.Group, plan: TilePlan, row: Int, layout: Scratch,
+        record: UnsafeRawBufferPointer?, group: OnlineQuery.Group, plan: TilePlan, row: Int, layout: Scratch,
         base: UnsafeMutableRawPointer, at: Int64, now: Int64, statuses: UnsafeMutableBufferPointer<FeatureStatus>
     ) throws -> Int64 {
         var folder = TiledWindowFolder(layout: plan.layout, at: at)
         var end: Int64 = 0
-        if reply.kind == .bulk, let record = reply.bytes {
+        if let record {
             guard let header = OnlineRecord.header(record), header.tag == group.view.tag else { return 0 }
             guard TileRecord.fold(record, into: &folder, layout: plan.layout) else { throw corrupt(group) }
             end = header.event
-        } else if reply.kind != .null {
-            return 0
         }
         // A replay before the record's end: the tiles before the instant's own are whole and exact, but
         // that tile may hold events after the instant (unless the instant ends it), and the tiles before
@@ -31,7 +29,7 @@ extension OnlineStore {
         let rows = layout.rows
         for (index, slot) in plan.slots.enumerated() {
             if replay, partial || folder.firstTile(index) < kept { continue }
-            if end == 0, now > plan.expiry(of: index, at: at) { continue }
+            if end == 0, at < now, now > plan.expiry(of: index, at: at) { continue }
             let value = folder.value(index)
             guard !value.isNull else {
                 statuses[slot * rows + row] = .nullValue

@@ -233,7 +233,11 @@ public final class OnlineStore {
                 underlying: reply.string)
         }
         if let plan = group.tiles {
-            return try decodeTiles(reply, group: group, plan: plan, row: row, layout: layout, base: base, at: at, now: now, statuses: statuses)
+            // Anything but a record or no record (another kind of reply) is NOT_FOUND, as for plain views.
+            guard kind == .null || kind == .bulk else { return 0 }
+            return try decodeTiles(
+                record: kind == .bulk ? reply.bytes : nil, group: group, plan: plan, row: row, layout: layout, base: base, at: at,
+                now: now, statuses: statuses)
         }
         guard kind == .bulk, let record = reply.bytes else { return 0 }
         return try decode(
