@@ -53,7 +53,11 @@ struct TileBuilder {
         case .listed(let table):
             conditions.append("(\(keys)) IN (SELECT \(keys) FROM \(try SQLIdentifier.quoteQualified(table)))")
         }
-        return "SELECT \(selection.list) FROM \(selection.table) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(keys), \(ts)"
+        // Events equal in key and time are ordered by their other columns too, so that a rebuild adds a
+        // tile's values in the same order whatever plan PostgreSQL picks: a rerun writes the same bytes.
+        let others = (selection.keys.count + 1..<selection.copyColumns.count).map { String($0 + 1) }
+        let order = ([keys, ts] + others).joined(separator: ", ")
+        return "SELECT \(selection.list) FROM \(selection.table) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order)"
     }
 
     /// Streams the events, builds each entity's record (records already expired at `now` are left
