@@ -6,7 +6,8 @@ public enum ExampleSchema {
 
     /// The file's text.
     public static let text = #"""
-        # A ride-hailing example: drivers and customers, three feature views, one feature service.
+        # A ride-hailing example: drivers and customers, three feature views, an aggregation view over trips
+        # (docs/aggregations.md), one feature service.
         # Fill its source tables with `strata demo` (or `strata demo --drivers 10000 --days 30` for a large set).
         project: rides
 
@@ -31,6 +32,9 @@ public enum ExampleSchema {
             created_timestamp: created
           - name: driver_quality
             table: driver_quality
+            timestamp: event_timestamp
+          - name: trips
+            table: trips
             timestamp: event_timestamp
 
         feature_views:
@@ -65,6 +69,27 @@ public enum ExampleSchema {
               - { name: vehicle_class, type: string }
               - { name: last_inspection, type: timestamp }
 
+          - name: driver_trips
+            description: What each driver's recent trips add up to; windows slide in hops of an hour.
+            entities: [driver]
+            source: trips
+            hop: 1h
+            aggregations:
+              - { name: trips_1h, column: "*", function: count, window: 1h }
+              - { name: trips_1d, column: "*", function: count, window: 1d }
+              - { name: trips_7d, column: "*", function: count, window: 7d }
+              - { name: fare_sum_1h, column: fare, function: sum, window: 1h }
+              - { name: fare_sum_1d, column: fare, function: sum, window: 1d }
+              - { name: fare_sum_7d, column: fare, function: sum, window: 7d }
+              - { name: fare_mean_1h, column: fare, function: mean, window: 1h }
+              - { name: fare_mean_1d, column: fare, function: mean, window: 1d }
+              - { name: fare_mean_7d, column: fare, function: mean, window: 7d }
+              - { name: fare_max_1h, column: fare, function: max, window: 1h }
+              - { name: fare_max_1d, column: fare, function: max, window: 1d }
+              - { name: fare_max_7d, column: fare, function: max, window: 7d }
+              - { name: distance_stddev_7d, column: distance_km, function: stddev, window: 7d }
+              - { name: last_fare, column: fare, function: last, window: 7d }
+
         feature_services:
           - name: driver_ranking
             description: What the ride-matching model reads for a (driver, customer) pair.
@@ -77,6 +102,7 @@ public enum ExampleSchema {
               - customer_profile:lifetime_trip_count
               - driver_quality:rating
               - driver_quality:verified
-
+              - driver_trips:trips_7d
+              - driver_trips:fare_mean_1d
         """#
 }

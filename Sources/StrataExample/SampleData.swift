@@ -3,23 +3,26 @@ import StrataPostgres
 
 /// Deterministic, realistic data for the ride-hailing example in `schemas/rides.yaml`:
 /// hourly driver stats with gaps, duplicate timestamps that differ only in created time and nulls;
-/// daily customer profiles; sparse driver quality reviews.
+/// daily customer profiles; sparse driver quality reviews; trips (events, for the aggregation view).
 public struct SampleData: Sendable {
     /// How much to generate.
     public struct Size: Sendable, Hashable {
         public var drivers: Int
         public var customers: Int
         public var days: Int
+        /// Mean trips per driver and day (0 leaves the trips table empty).
+        public var tripsPerDriverDay: Double
 
-        public init(drivers: Int, customers: Int, days: Int) {
+        public init(drivers: Int, customers: Int, days: Int, tripsPerDriverDay: Double = 20) {
             self.drivers = drivers
             self.customers = customers
             self.days = days
+            self.tripsPerDriverDay = tripsPerDriverDay
         }
 
         /// A few thousand rows: enough to see every case, fast to load.
         public static let small = Size(drivers: 100, customers: 200, days: 7)
-        /// The shape of the offline benchmark: ~5.5M hourly rows, ~0.5M profiles, ~85k reviews.
+        /// The shape of the offline benchmark: ~5.5M hourly rows, ~0.5M profiles, ~85k reviews, ~6M trips.
         public static let benchmark = Size(drivers: 10_000, customers: 20_000, days: 30)
     }
 
@@ -28,6 +31,7 @@ public struct SampleData: Sendable {
         public var driverHourlyStats = 0
         public var customerDailyProfile = 0
         public var driverQuality = 0
+        public var trips = 0
     }
 
     public var size: Size
@@ -56,14 +60,14 @@ public struct SampleData: Sendable {
     /// The end of the data: `start` plus `size.days` days.
     public var end: Int64 { start + Int64(size.days) * 86_400 * UTCTimestamp.microsPerSecond }
 
-    /// (Re)creates the three source tables, without indexes, and fills them.
+    /// (Re)creates the four source tables, without indexes, and fills them.
     /// `progress` is called with a table name and the rows written so far.
     @discardableResult
     public func load(into db: PostgresConnection, progress: (String, Int) -> Void = { _, _ in }) throws -> Counts {
         var counts = Counts()
         try db.executeScript(
             """
-            DROP TABLE IF EXISTS driver_hourly_stats, customer_daily_profile, driver_quality;
+            DROP TABLE IF EXISTS driver_hourly_stats, customer_daily_profile, driver_quality, trips;
             CREATE TABLE driver_hourly_stats (
                 driver_id bigint NOT NULL, event_timestamp timestamptz NOT NULL, created timestamptz NOT NULL,
                 conv_rate double precision, acc_rate real, avg_daily_trips bigint);
@@ -73,6 +77,9 @@ public struct SampleData: Sendable {
             CREATE TABLE driver_quality (
                 driver_id bigint NOT NULL, event_timestamp timestamptz NOT NULL,
                 rating double precision, verified boolean, vehicle_class text, last_inspection timestamptz);
+            CREATE TABLE trips (
+                trip_id bigint NOT NULL, driver_id bigint NOT NULL, customer_id bigint NOT NULL,
+                event_timestamp timestamptz NOT NULL, fare double precision, distance_km real);
             """)
         counts.driverHourlyStats = try db.copyIn(
             "COPY driver_hourly_stats (driver_id, event_timestamp, created, conv_rate, acc_rate, avg_daily_trips) FROM STDIN"
@@ -85,7 +92,11 @@ public struct SampleData: Sendable {
         ) { out in try writeDriverQuality(&out) { progress("driver_quality", $0) } }
         try db.execute("ANALYZE driver_hourly_stats")
         try db.execute("ANALYZE customer_daily_profile")
+        counts.trips = try db.copyIn(
+            "COPY trips (trip_id, driver_id, customer_id, event_timestamp, fare, distance_km) FROM STDIN"
+        ) { out in try writeTrips(&out) { progress("trips", $0) } }
         try db.execute("ANALYZE driver_quality")
+        try db.execute("ANALYZE trips")
         return counts
     }
 
@@ -180,6 +191,39 @@ public struct SampleData: Sendable {
                 rows += 1
             }
             if d % 1000 == 999 { progress(rows) }
+        }
+        progress(rows)
+    }
+
+    /// Trips: per driver and day a number around `tripsPerDriverDay` scaled by the driver's activity,
+    /// at random seconds, some exactly on the hour (tile boundaries); fares grow with distance, with nulls.
+    func writeTrips(_ out: inout CopyInWriter, progress: (Int) -> Void) throws {
+        guard size.tripsPerDriverDay > 0 else { return progress(0) }
+        var rng = SplitMix64(seed: seed &+ 4)
+        var line = TextRow()
+        var rows = 0
+        for d in 0..<size.drivers {
+            let driver = Self.firstDriverID + Int64(d)
+            let activity = 0.25 + rng.unit() * 1.5
+            for day in 0..<size.days {
+                let trips = Int((size.tripsPerDriverDay * activity * (0.5 + rng.unit())).rounded())
+                let dayStart = start + Int64(day) * Self.day
+                for _ in 0..<trips {
+                    var event = dayStart + Int64(rng.unit() * 86_400) * UTCTimestamp.microsPerSecond
+                    if rng.chance(0.02) { event -= event % Self.hour }
+                    let distance = 0.5 + rng.unit() * rng.unit() * 30
+                    rows += 1
+                    line.reset()
+                    line.int(Int64(rows))
+                    line.int(driver)
+                    line.int(Self.firstCustomerID + Int64(rng.next() % UInt64(max(1, size.customers))))
+                    line.timestamp(event)
+                    line.double(rng.chance(Self.nullRate) ? nil : ((3 + distance * 1.6 + rng.unit() * 4) * 100).rounded() / 100)
+                    line.float(rng.chance(Self.nullRate) ? nil : Float((distance * 10).rounded() / 10))
+                    try line.write(to: &out)
+                }
+            }
+            if d % 500 == 499 { progress(rows) }
         }
         progress(rows)
     }

@@ -15,6 +15,8 @@ enum ChangeDescriber {
     /// The detail lines of an added object.
     static func describeAdded(_ object: DesiredObject) -> [String] {
         switch object.declared {
+        case .featureView(let view) where view.isAggregation:
+            aggregationLines(view)
         case .featureView(let view):
             view.features.map { "feature \($0.name): \($0.type.rawValue)" }
                 + ["ttl: \(Durations.format(view.ttlSeconds)), online: \(view.online)"]
@@ -80,6 +82,7 @@ enum ChangeDescriber {
         if a.features.map(\.name).filter({ newFeatures[$0] != nil }) != b.features.map(\.name).filter({ oldFeatures[$0] != nil }) {
             details.append("feature order changed")
         }
+        if diffAggregations(a, b, into: &details) { breaking = true }
         if a.description != b.description { details.append("description changed") }
         return (details, breaking)
     }

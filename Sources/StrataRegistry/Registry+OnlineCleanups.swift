@@ -4,11 +4,13 @@ import StrataPostgres
 extension Registry {
     /// The online views of `old` whose stored values stop being valid when the registry moves to
     /// `new`: views removed or turned offline, and views whose stored layout changed (feature names,
-    /// types or order; join-key names or types), because their records no longer match the view.
+    /// types or order; join-key names or types; an aggregation view's hop or aggregations), because
+    /// their records no longer match the view.
     /// `apply` resets their watermarks and records their keys for deletion in its transaction.
     public static func onlineViewsToReset(from old: Repository, to new: Repository) -> [String] {
         func layout(_ view: FeatureView, _ repository: Repository) -> [String] {
             view.features.map { "\($0.name):\($0.type.rawValue)" }
+                + (view.aggregations ?? []).map(\.summary) + [view.hopSeconds.map { "hop \($0)" } ?? ""]
                 + view.entities.map { name in
                     repository.entity(named: name).map { "@\($0.joinKey):\($0.type.rawValue)" } ?? "@\(name)"
                 }

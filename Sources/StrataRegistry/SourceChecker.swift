@@ -47,6 +47,10 @@ public enum SourceChecker {
                     problems.append(SchemaError(.wrongType, "feature view \(view.name): join key '\(entity.joinKey)' is \(type) in table '\(source.table)'; entity \(entity.name) is \(entity.type.rawValue), which expects \(allowed.sorted().joined(separator: ", "))", at: at))
                 }
             }
+            if view.isAggregation {
+                problems += checkAggregations(of: view, source: source, columns: columns, locations: repository.locations)
+                continue
+            }
             for feature in view.features {
                 let at = repository.locations[ObjectPath(.featureView, view.name, field: "features.\(feature.name)")] ?? viewAt
                 guard let type = columns[feature.name] else {

@@ -20,7 +20,9 @@ enum OfflineSuite {
     static func run(_ arguments: [String]) throws {
         let small = arguments.contains("--small")
         let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) } ?? 3
-        let size: SampleData.Size = small ? .init(drivers: 1000, customers: 2000, days: 30) : .benchmark
+        // The trips (events of the aggregation view) are the `aggregations` suite's; this one leaves them out.
+        var size: SampleData.Size = small ? .init(drivers: 1000, customers: 2000, days: 30) : .benchmark
+        size.tripsPerDriverDay = 0
         let spineRows = small ? 100_000 : 1_000_000
         let servers = try BenchServers()
         defer { servers.stop() }
@@ -52,7 +54,8 @@ enum OfflineSuite {
         let registry = try Registry(connection: db)
         let repository = try SchemaLoader.load(directory: schemaFolder)
         try registry.apply(repository)
-        let selection = try FeatureSelection.resolve(service: service, in: repository)
+        let references = try plainReferences(service: service, in: repository)
+        let selection = try FeatureSelection.resolve(references, in: repository)
 
         let strata = ChildProcess.binaryFolder + "/strata"
         guard FileManager.default.isExecutableFile(atPath: strata) else {
@@ -64,8 +67,8 @@ enum OfflineSuite {
         func strataRun(_ output: String, strategy: String = "automatic", parallel: String? = nil) throws -> ChildProcess.Outcome {
             let outcome = try ChildProcess.run(
                 strata,
-                ["training-set", "--service", service, "--spine", "bench_spine", "--output", output,
-                 "--strategy", strategy, "--project", repository.project] + (parallel.map { ["--parallel", $0] } ?? []),
+                ["training-set", "--features", references.map(\.description).joined(separator: ","), "--spine", "bench_spine",
+                 "--output", output, "--strategy", strategy, "--project", repository.project] + (parallel.map { ["--parallel", $0] } ?? []),
                 environment: ["STRATA_POSTGRES_URL": servers.postgresURL])
             guard outcome.status == 0 else { throw BenchError("strata training-set exited \(outcome.status)") }
             return outcome
@@ -156,6 +159,12 @@ enum OfflineSuite {
         print("peak RSS of strata → CSV: \(fmt(peak, 0)) MB; the result's raw size: \(fmt(rawBytes / 1e6, 0)) MB (ratio \(fmt(peak * 1e6 / rawBytes)))")
         print("runs: \(runs) of Strata → CSV, of each SQL statement and of Strata with indexes, \(max(1, runs / 2)) of the others; medians")
         print("offline: seconds=\(fmt(strataCSV)) ratio_to_best_sql=\(fmt(strataCSV / bestSQL, 3)) rows_per_s=\(Int(Double(spineRows) / strataCSV)) peak_rss_mb=\(fmt(peak, 0))")
+    }
+
+    /// The features of `service` from views that are not aggregation views: the point-in-time join's share.
+    static func plainReferences(service: String, in repository: Repository) throws -> [FeatureReference] {
+        guard let found = repository.featureService(named: service) else { throw BenchError("no feature service \(service)") }
+        return found.features.filter { repository.featureView(named: $0.view)?.isAggregation == false }
     }
 
     /// Bytes of the result held as plain arrays: spine columns and features at their natural widths.

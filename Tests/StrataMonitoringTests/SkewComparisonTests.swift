@@ -15,6 +15,18 @@ import Testing
         #expect(narrow == [.differ, .equal])
     }
 
+    /// Windowed sums are added in another order online and offline: a tolerance relative to the
+    /// magnitude accepts rounding and nothing more.
+    @Test func windowedSumsCompareWithinTheirTolerance() throws {
+        let statuses = [ServedStatus](repeating: .present, count: 4)
+        let served = Column(float64: [0.30000000000000004, 1e12 + 0.0001, 5.0, 0.0])
+        let offline = Column(float64: [0.3, 1e12, 5.000001, 1e-12])
+        #expect(
+            try SkewComparison.compare(served: served, statuses: statuses, offline: offline, relativeTolerance: SkewMonitor.windowedTolerance)
+                == [.equal, .equal, .differ, .equal])
+        #expect(try SkewComparison.compare(served: served, statuses: statuses, offline: offline) == [.differ, .differ, .differ, .differ])
+    }
+
     @Test func statusesAndNullsDecideMissingSides() throws {
         // absent, PRESENT vs null, NULL_VALUE vs value, NOT_FOUND vs null, OUTSIDE_MAX_AGE vs null (ttl), OUTSIDE_MAX_AGE vs value.
         let statuses: [ServedStatus] = [.absent, .present, .nullValue, .notFound, .outsideMaxAge, .outsideMaxAge]

@@ -39,7 +39,12 @@ public struct FeatureView: Sendable, Hashable, Codable {
     public var online: Bool
     /// Seconds after which online keys expire; nil means never.
     public var onlineExpirySeconds: Int64?
+    /// The features; for an aggregation view, one per aggregation.
     public var features: [Feature]
+    /// The tile length of an aggregation view, in seconds; nil for other views.
+    public var hopSeconds: Int64?
+    /// The windowed aggregates of an aggregation view (docs/aggregations.md); nil for other views.
+    public var aggregations: [Aggregation]?
     public var description: String?
 
     public init(
@@ -60,4 +65,22 @@ public struct FeatureView: Sendable, Hashable, Codable {
     public func feature(named name: String) -> Feature? {
         features.first { $0.name == name }
     }
+}
+
+extension FeatureView {
+    /// An aggregation view: its features are `aggregations` over the events of its source, in tiles of
+    /// `hopSeconds`; it has no ttl and no online expiry (its windows bound the events' age).
+    public init(
+        name: String, entities: [String], source: String, hopSeconds: Int64, aggregations: [Aggregation],
+        online: Bool = true, description: String? = nil
+    ) {
+        self.init(
+            name: name, entities: entities, source: source, ttlSeconds: 0, online: online,
+            features: aggregations.map(\.feature), description: description)
+        self.hopSeconds = hopSeconds
+        self.aggregations = aggregations
+    }
+
+    /// Whether the view's features are windowed aggregates.
+    public var isAggregation: Bool { aggregations != nil }
 }

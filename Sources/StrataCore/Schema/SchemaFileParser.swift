@@ -18,7 +18,7 @@ struct SchemaFileParser {
     private static let entityKeys = ["name", "join_key", "type", "description"]
     private static let sourceKeys = ["name", "table", "timestamp", "created_timestamp"]
     private static let featureViewKeys = [
-        "name", "entities", "source", "ttl", "online", "online_expiry", "features", "description",
+        "name", "entities", "source", "ttl", "online", "online_expiry", "features", "hop", "aggregations", "description",
     ]
     private static let featureKeys = ["name", "type", "drift"]
     private static let driftKeys = ["method", "threshold"]
@@ -100,9 +100,11 @@ struct SchemaFileParser {
     }
 
     private mutating func featureView(_ node: Node) -> FeatureViewDeclaration? {
+        // An aggregation view's features are its aggregations, and its windows bound the events' age.
+        let aggregates = node.mapping?["aggregations"] != nil
         guard let object = object(
             node, noun: ObjectKind.featureView.noun, allowed: Self.featureViewKeys,
-            required: ["name", "entities", "source", "ttl", "features"]
+            required: ["name", "entities", "source"] + (aggregates ? ["aggregations"] : ["ttl", "features"])
         ) else { return nil }
         var view = FeatureViewDeclaration(location: object.location)
         view.name = identifier(object, "name")
@@ -119,6 +121,7 @@ struct SchemaFileParser {
             view.features = Located(value: declarations, location: features.location)
         }
         view.description = string(object, "description")?.value
+        aggregations(object, into: &view)
         return view
     }
 
@@ -135,7 +138,7 @@ struct SchemaFileParser {
         return feature
     }
 
-    private mutating func drift(_ node: Node, of owner: String) -> DriftSettings? {
+    mutating func drift(_ node: Node, of owner: String) -> DriftSettings? {
         guard let object = object(node, noun: "drift settings", of: owner, allowed: Self.driftKeys, required: [])
         else { return nil }
         var drift = DriftSettings()

@@ -164,8 +164,8 @@ struct SchemaValidator {
         timestampColumns: [(key: String, column: String)]
     ) {
         var features: [String: SourceLocation] = [:]
-        for feature in view.features?.value ?? [] {
-            guard let name = feature.name else { continue }
+        for feature in view.outputs {
+            let name = feature.name
             if let first = features[name.value] {
                 report(
                     .duplicateName,
@@ -224,7 +224,8 @@ struct SchemaValidator {
                 continue
             }
             checkJoinKeys(of: view, in: service, at: reference.location, entities: entities, seen: &joinKeys)
-            guard let features = view.features?.value.compactMap(\.name?.value) else { continue }
+            let features = view.outputs.map(\.name.value)
+            guard view.features != nil || view.aggregations != nil else { continue }
             if !features.contains(target.feature) {
                 report(
                     .unknownReference,

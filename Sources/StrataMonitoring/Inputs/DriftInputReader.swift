@@ -81,12 +81,19 @@ struct DriftInputReader {
     }
 
     /// The selected features' source rows with event time in `[from, to)`, one binary COPY per
-    /// view; columns are named by reference (`view:feature`).
+    /// view; columns are named by reference (`view:feature`). An aggregation view's values are those
+    /// at each of its source's events in the window (the event's entity at the event's time), as a
+    /// training set with those events as its spine would hold them.
     func readWindow(from: Int64, to: Int64, selection: FeatureSelection, input: DriftInput) throws -> WindowData {
         let connection = try requireConnection(input)
         var names: [String] = []
         var columns: [Column] = []
         for group in selection.groups {
+            if group.view.isAggregation {
+                names += group.features.map { FeatureReference(view: group.view.name, feature: $0.name).description }
+                columns += try readAggregations(from: from, to: to, group: group, connection: connection)
+                continue
+            }
             let timestamp = try SQLIdentifier.quote(group.source.timestampColumn)
             var selects: [String] = []
             var copyColumns: [CopyColumn] = []
@@ -105,6 +112,41 @@ struct DriftInputReader {
             columns += read
         }
         return WindowData(names: names, columns: columns)
+    }
+
+    /// An aggregation view's requested features at each of its source's events in `[from, to)`: the
+    /// events' keys and times read by one binary COPY as the spine of the tiled-window join.
+    func readAggregations(from: Int64, to: Int64, group: FeatureSelection.ViewGroup, connection: PostgresConnection) throws -> [Column] {
+        guard let registry else { throw MonitoringError(.badInput, "reading aggregation view \(group.view.name) needs the registry in PostgreSQL") }
+        let keys = try group.joinKeys.map(SQLIdentifier.quote)
+        let timestamp = try SQLIdentifier.quote(group.source.timestampColumn)
+        var selects: [String] = []
+        var copyColumns: [CopyColumn] = []
+        for (key, entity) in zip(keys, group.entities) {
+            let column = CopyColumn(entity.type == .int64 ? .int64 : .string)
+            selects.append("\(key)::\(column.wire.sqlName)")
+            copyColumns.append(column)
+        }
+        selects.append("\(timestamp)::\(CopyColumn(.timestamp).wire.sqlName)")
+        copyColumns.append(CopyColumn(.timestamp))
+        // COPY takes no parameters; the bounds are timestamps Strata formats itself.
+        let sql = """
+            SELECT \(selects.joined(separator: ", ")) FROM \(try SQLIdentifier.quoteQualified(group.source.table))
+            WHERE \(keys.map { "\($0) IS NOT NULL" }.joined(separator: " AND "))
+              AND \(timestamp) >= '\(UTCTimestamp.format(from))'::timestamptz AND \(timestamp) < '\(UTCTimestamp.format(to))'::timestamptz
+            """
+        let events = try connection.copyOut(query: sql, columns: copyColumns, capacity: try estimatedRows(sql, connection))
+        let spine = Frame(names: group.joinKeys + [SpineLoader.timestampColumn], columns: events)
+        let references = group.features.map { FeatureReference(view: group.view.name, feature: $0.name) }
+        let repository = try registry.repository(project: try registry.resolveProject(project))
+        let joined = try PointInTimeJoin(connection: connection).join(
+            spine: spine, selection: try FeatureSelection.resolve(references, in: repository))
+        return try references.map { reference in
+            guard let column = joined[reference.columnName] else {
+                throw MonitoringError(.missingColumn, "the tiled-window join returned no column \(reference.columnName)")
+            }
+            return column
+        }
     }
 
     /// The selected features as served in `[from, to)` (the served-feature log of `project`), named

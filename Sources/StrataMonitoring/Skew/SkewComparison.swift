@@ -9,6 +9,10 @@ import StrataColumnar
 /// equals NaN, since both sides then hold the same stored NaN. A value missing on both sides is
 /// agreement whatever the served status says: `NOT_FOUND`, `NULL_VALUE` and `OUTSIDE_MAX_AGE`
 /// (served null because the value is older than the ttl) all agree with an offline null.
+///
+/// The other relaxation is windowed sums, means and deviations (docs/aggregations.md): online folds
+/// a window's tiles and offline sweeps its partials, adding the same values in another order, so
+/// those float64 values agree within `relativeTolerance` of their magnitude.
 enum SkewComparison {
     /// How one served row compares with the offline value.
     enum Outcome: UInt8 {
@@ -26,13 +30,17 @@ enum SkewComparison {
 
     /// The outcome of every row: `served` and `offline` are columns of the same type and length.
     /// - Complexity: O(rows), one pass over contiguous storage.
-    static func compare(served: Column, statuses: [ServedStatus], offline: Column) throws -> [Outcome] {
+    static func compare(served: Column, statuses: [ServedStatus], offline: Column, relativeTolerance: Double = 0) throws -> [Outcome] {
         guard served.type == offline.type, served.count == offline.count, statuses.count == served.count else {
             throw MonitoringError(
                 .missingColumn,
                 "served values (\(served.type), \(served.count) rows) and offline values (\(offline.type), \(offline.count) rows) do not line up")
         }
         switch (served.storage, offline.storage) {
+        case (.float64(let a), .float64(let b)) where relativeTolerance > 0:
+            return classify(a, b, served, offline, statuses) {
+                $0 == $1 || ($0.isNaN && $1.isNaN) || abs($0 - $1) <= relativeTolerance * max(1, abs($0), abs($1))
+            }
         case (.float64(let a), .float64(let b)): return classify(a, b, served, offline, statuses) { $0 == $1 || ($0.isNaN && $1.isNaN) }
         case (.float32(let a), .float32(let b)): return classify(a, b, served, offline, statuses) { $0 == $1 || ($0.isNaN && $1.isNaN) }
         case (.int64(let a), .int64(let b)), (.timestamp(let a), .timestamp(let b)): return classify(a, b, served, offline, statuses, ==)

@@ -38,10 +38,14 @@ public struct SkewMonitor {
         }
         var features = [ServedFeatureLogReader.Feature?](repeating: nil, count: selection.references.count)
         var viewKeys = [[String]](repeating: [], count: selection.references.count)
+        var tolerances = [Double](repeating: 0, count: selection.references.count)
         for group in selection.groups {
             for (feature, position) in zip(group.features, group.outputPositions) {
                 features[position] = (selection.references[position], feature.type)
                 viewKeys[position] = group.joinKeys
+                if group.view.aggregations?.first(where: { $0.name == feature.name })?.function.isArithmetic == true {
+                    tolerances[position] = Self.windowedTolerance
+                }
             }
         }
         let served = try ServedFeatureLogReader(connection: registry.connection).read(
@@ -57,8 +61,10 @@ public struct SkewMonitor {
             guard let offlineValues = offline[reference.columnName], let type = features[index]?.type else {
                 throw MonitoringError(.missingColumn, "the offline join returned no column \(reference.columnName)")
             }
+            let position = selection.references.firstIndex(of: reference) ?? index
             let outcomes = try SkewComparison.compare(
-                served: replayed.values[index], statuses: replayed.statuses[index], offline: offlineValues)
+                served: replayed.values[index], statuses: replayed.statuses[index], offline: offlineValues,
+                relativeTolerance: tolerances[position])
             results.append(
                 Self.summarize(
                     reference: reference, type: type, outcomes: outcomes, served: replayed.values[index],
@@ -69,6 +75,10 @@ public struct SkewMonitor {
             served: .init(source: request.source, rows: replayed.count), project: project, service: service,
             maxShare: request.maxShare, features: results)
     }
+
+    /// How far a windowed sum, mean or deviation served may be from offline's, relative to its
+    /// magnitude: the two add the same values in another order (docs/aggregations.md, "Floating point").
+    static let windowedTolerance = 1e-9
 
     /// The rows whose request asked for at least one of the features: only they are replayed.
     static func rowsAskingForAny(_ rows: ServedRows) -> ServedRows {

@@ -44,7 +44,13 @@ public struct PointInTimeJoin {
         var strategies: [String: String] = [:]
         let snapshot = SnapshotConnections(primary: connection)
         defer { snapshot.close() }
-        for group in selection.groups {
+        for group in selection.groups where group.view.isAggregation {
+            strategies[group.view.name] = "tiled-window"
+            let columns = spine.rowCount == 0 ? group.features.map { Column.empty(ColumnType($0.type)) }
+                : try AggregationJoin(connection: connection).join(group, spine: spine, times: times, progress: progress)
+            for (column, position) in zip(columns, group.outputPositions) { output[position] = column }
+        }
+        for group in selection.groups where !group.view.isAggregation {
             let chosen = try choose(for: group, spineRows: spine.rowCount)
             strategies[group.view.name] = chosen.rawValue
             let columns: [Column]

@@ -44,12 +44,19 @@ public enum CSVWriter {
             appendText(Array(name.utf8)[...], to: &buffer)
         }
         buffer.append(10)
-        for row in 0..<frame.rowCount {
-            for (c, column) in frame.columns.enumerated() {
-                if c > 0 { buffer.append(UInt8(ascii: ",")) }
-                appendValue(column, row, to: &buffer)
+        // Rows are written in blocks, each column's cells of a block rendered in one pass over its
+        // storage, so that no cell switches on its column's type.
+        var cells = frame.columns.map { _ in RenderedCells() }
+        for blockStart in stride(from: 0, to: frame.rowCount, by: Self.blockRows) {
+            let block = blockStart..<min(frame.rowCount, blockStart + Self.blockRows)
+            for (c, column) in frame.columns.enumerated() { cells[c].render(column, block) }
+            for i in block.indices {
+                for c in cells.indices {
+                    if c > 0 { buffer.append(UInt8(ascii: ",")) }
+                    cells[c].append(i - block.lowerBound, to: &buffer)
+                }
+                buffer.append(10)
             }
-            buffer.append(10)
             if buffer.count >= 1 << 20 { try flush() }
         }
         try flush()
@@ -61,22 +68,9 @@ public enum CSVWriter {
 
     /// Appends the CSV text of one value.
     public static func appendValue(_ column: Column, _ row: Int, to buffer: inout [UInt8]) {
-        if column.isNull(row) { return }
-        switch column.storage {
-        case .float64(let v): buffer.append(contentsOf: v[row].description.utf8)
-        case .float32(let v): buffer.append(contentsOf: v[row].description.utf8)
-        case .int64(let v): appendInteger(v[row], to: &buffer)
-        case .int32(let v): appendInteger(Int64(v[row]), to: &buffer)
-        case .bool(let v): buffer.append(contentsOf: v[row] ? "true".utf8 : "false".utf8)
-        case .timestamp(let v): UTCTimestamp.append(v[row], to: &buffer)
-        case .string(let bytes, let offsets):
-            let slice = bytes[offsets[row]..<offsets[row + 1]]
-            if slice.isEmpty {
-                buffer.append(contentsOf: [34, 34])
-            } else {
-                appendText(slice, to: &buffer)
-            }
-        }
+        var cells = RenderedCells()
+        cells.render(column, row..<row + 1)
+        cells.append(0, to: &buffer)
     }
 
     static func appendInteger(_ value: Int64, to buffer: inout [UInt8]) {
@@ -111,5 +105,47 @@ public enum CSVWriter {
             buffer.append(byte)
         }
         buffer.append(34)
+    }
+
+    /// Rows rendered per block.
+    static let blockRows = 4096
+
+    /// The CSV text of one column's cells of a block, back to back.
+    struct RenderedCells {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+
+        /// Renders rows `rows` of `column`: nothing for null, floats shortest-round-trip, timestamps
+        /// in UTC ISO-8601, `""` for an empty string, text quoted when it needs it.
+        mutating func render(_ column: Column, _ rows: Range<Int>) {
+            bytes.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            let validity = column.validity
+            func each(_ body: (Int, inout [UInt8]) -> Void) {
+                for row in rows {
+                    if validity?[row] ?? true { body(row, &bytes) }
+                    ends.append(bytes.count)
+                }
+            }
+            switch column.storage {
+            case .float64(let v): each { row, out in out.append(contentsOf: v[row].description.utf8) }
+            case .float32(let v): each { row, out in out.append(contentsOf: v[row].description.utf8) }
+            case .int64(let v): each { row, out in CSVWriter.appendInteger(v[row], to: &out) }
+            case .int32(let v): each { row, out in CSVWriter.appendInteger(Int64(v[row]), to: &out) }
+            case .bool(let v): each { row, out in out.append(contentsOf: v[row] ? "true".utf8 : "false".utf8) }
+            case .timestamp(let v): each { row, out in UTCTimestamp.append(v[row], to: &out) }
+            case .string(let data, let offsets):
+                each { row, out in
+                    let slice = data[offsets[row]..<offsets[row + 1]]
+                    if slice.isEmpty { out.append(contentsOf: [34, 34]) } else { CSVWriter.appendText(slice, to: &out) }
+                }
+            }
+        }
+
+        /// Appends the text of the block's `index`-th cell.
+        func append(_ index: Int, to buffer: inout [UInt8]) {
+            let start = index == 0 ? 0 : ends[index - 1]
+            buffer.append(contentsOf: bytes[start..<ends[index]])
+        }
     }
 }

@@ -44,7 +44,8 @@ public struct OnlineView: Sendable {
         self.source = source
         self.entities = entities
         keyPrefix = OnlineLayout.keyPrefix(project: project, view: view.name)
-        tag = OnlineLayout.schemaTag(of: view.features, entities: entities)
+        tag = view.isAggregation
+            ? TileRecord.tag(of: view, entities: entities) : OnlineLayout.schemaTag(of: view.features, entities: entities)
     }
 
     /// The view's join-key column names.

@@ -15,8 +15,14 @@ public struct OnlineQuery: Sendable {
         let keyPositions: [Int]
         let ttlMicros: Int64
         let expiryMicros: Int64?
+        /// How an aggregation view's tile records are read; nil for other views.
+        let tiles: TilePlan?
 
-        init(view: OnlineView, slots: [Int], types: [ColumnType], keyPositions: [Int], ttlMicros: Int64, expiryMicros: Int64?) {
+        init(
+            view: OnlineView, slots: [Int], types: [ColumnType], keyPositions: [Int], ttlMicros: Int64, expiryMicros: Int64?,
+            tiles: TilePlan? = nil
+        ) {
+            self.tiles = tiles
             self.view = view
             self.slots = slots
             self.types = types
@@ -85,7 +91,8 @@ public struct OnlineQuery: Sendable {
                 Group(
                     view: view, slots: slots, types: view.featureColumnTypes, keyPositions: keyPositions,
                     ttlMicros: UTCTimestamp.micros(seconds: group.view.ttlSeconds),
-                    expiryMicros: group.view.onlineExpirySeconds.map(UTCTimestamp.micros(seconds:))))
+                    expiryMicros: group.view.onlineExpirySeconds.map(UTCTimestamp.micros(seconds:)),
+                    tiles: group.view.isAggregation ? try TilePlan(view: view, slots: slots) : nil))
         }
         self.groups = groups
         self.featureGroup = featureGroup

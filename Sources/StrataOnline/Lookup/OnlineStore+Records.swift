@@ -9,6 +9,7 @@ extension OnlineStore {
     /// through it), so that what they check is exactly what a lookup does.
     /// - Throws: `OnlineError.corruptRecord` for a malformed record, `.badEntity` for bad entities, and a
     ///   `.badInput` when `records` does not hold one entry per view group and row.
+    /// An aggregation view's records are folded at `at`, as a lookup at the present instant `at` does.
     /// - Complexity: O(rows × (views + features) + record bytes).
     public static func features(
         decoding records: [[UInt8]?], query: OnlineQuery, entities: Frame, at: Int64
@@ -30,15 +31,31 @@ extension OnlineStore {
             for (index, record) in records.enumerated() {
                 let group = index / rows
                 let row = index - group * rows
-                guard let record else { continue }
-                let event = try record.withUnsafeBytes { bytes in
-                    try decode(
-                        record: bytes, group: query.groups[group], row: row, layout: layout, base: base, at: at,
-                        statuses: statuses, strings: &strings)
+                let event: Int64
+                if let plan = query.groups[group].tiles {
+                    // An aggregation view's answer depends on the record's absence too (count 0).
+                    event = try Self.withOptionalBytes(record) { bytes in
+                        try decodeTiles(
+                            record: bytes, group: query.groups[group], plan: plan, row: row, layout: layout, base: base,
+                            at: at, now: at, statuses: statuses)
+                    }
+                } else {
+                    guard let record else { continue }
+                    event = try record.withUnsafeBytes { bytes in
+                        try decode(
+                            record: bytes, group: query.groups[group], row: row, layout: layout, base: base, at: at,
+                            statuses: statuses, strings: &strings)
+                    }
                 }
                 (base + layout.times).storeBytes(of: event, toByteOffset: (group * rows + row) * 8, as: Int64.self)
             }
         }
         return features(query, keyColumns: keyColumns, layout: layout, base: base, statuses: statuses, strings: strings)
+    }
+
+    /// `body` over `bytes`' storage, or over nil.
+    private static func withOptionalBytes<T>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) throws -> T) rethrows -> T {
+        guard let bytes else { return try body(nil) }
+        return try bytes.withUnsafeBytes { try body($0) }
     }
 }

@@ -65,6 +65,8 @@ public final class OnlineStore {
         let keyColumns: [Column]
         let rows: Int
         let at: Int64
+        /// The wall clock when the lookup was sent (µs).
+        let now: Int64
         /// The number of replies the lookup will read.
         public let commandCount: Int
     }
@@ -76,10 +78,11 @@ public final class OnlineStore {
     public func send(_ query: OnlineQuery, entities: Frame, at: Int64? = nil) throws -> PendingLookup {
         let keyColumns = try query.keyColumns(entities)
         let rows = entities.rowCount
-        let at = at ?? OnlineClock.nowMicros()
+        let now = OnlineClock.nowMicros()
+        let at = at ?? now
         encodeCommands(query, keyColumns: keyColumns, rows: rows)
         try redis.append(commands)
-        return PendingLookup(query: query, keyColumns: keyColumns, rows: rows, at: at, commandCount: commands.commandCount)
+        return PendingLookup(query: query, keyColumns: keyColumns, rows: rows, at: at, now: now, commandCount: commands.commandCount)
     }
 
     /// Reads and decodes the replies of a lookup queued by `send`, sending what is queued first.
@@ -89,6 +92,7 @@ public final class OnlineStore {
         let keyColumns = pending.keyColumns
         let rows = pending.rows
         let at = pending.at
+        let now = pending.now
         let layout = Scratch(features: query.references.count, groups: query.groups.count, rows: rows)
         if layout.byteCount > scratchCapacity {
             scratch.deallocate()
@@ -105,7 +109,7 @@ public final class OnlineStore {
                     let group = index / rows
                     let row = index - group * rows
                     let event = try Self.decode(
-                        reply, group: groups[group], row: row, layout: layout, base: base, at: at, statuses: statuses,
+                        reply, group: groups[group], row: row, layout: layout, base: base, at: at, now: now, statuses: statuses,
                         strings: &strings)
                     (base + layout.times).storeBytes(of: event, toByteOffset: (group * rows + row) * 8, as: Int64.self)
                 }
@@ -219,7 +223,7 @@ public final class OnlineStore {
     @inline(__always)
     private static func decode(
         _ reply: RedisReplyView, group: OnlineQuery.Group, row: Int, layout: Scratch, base: UnsafeMutableRawPointer,
-        at: Int64, statuses: UnsafeMutableBufferPointer<FeatureStatus>, strings: inout [[UInt8]]
+        at: Int64, now: Int64, statuses: UnsafeMutableBufferPointer<FeatureStatus>, strings: inout [[UInt8]]
     ) throws -> Int64 {
         let kind = reply.kind
         if kind == .error {
@@ -227,6 +231,13 @@ public final class OnlineStore {
                 code: .serverError,
                 message: "Redis refused a lookup of feature view \(group.view.view.name): \(reply.string ?? "")",
                 underlying: reply.string)
+        }
+        if let plan = group.tiles {
+            // Anything but a record or no record (another kind of reply) is NOT_FOUND, as for plain views.
+            guard kind == .null || kind == .bulk else { return 0 }
+            return try decodeTiles(
+                record: kind == .bulk ? reply.bytes : nil, group: group, plan: plan, row: row, layout: layout, base: base, at: at,
+                now: now, statuses: statuses)
         }
         guard kind == .bulk, let record = reply.bytes else { return 0 }
         return try decode(
@@ -354,7 +365,7 @@ public final class OnlineStore {
         }
     }
 
-    private static func corrupt(_ group: OnlineQuery.Group) -> OnlineError {
+    static func corrupt(_ group: OnlineQuery.Group) -> OnlineError {
         OnlineError(
             .corruptRecord,
             "a record of feature view \(group.view.view.name) in Redis is truncated or malformed; materialise the view again")

@@ -271,6 +271,9 @@ public final class Materializer {
     func materialize(
         _ view: OnlineView, start: Int64?, end: Int64, writer: OnlineWriter, progress: Progress
     ) throws -> ViewReport {
+        if view.view.isAggregation {
+            return try materializeTiles(view, start: start, end: end, writer: writer, progress: progress)
+        }
         let query = try MaterializationQuery(view: view, start: start, end: end)
         let clock = ContinuousClock()
         let began = clock.now

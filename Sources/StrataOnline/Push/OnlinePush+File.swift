@@ -24,7 +24,8 @@ extension OnlinePush {
     /// source table in one transaction and committed (a second pass); then the rows are written to Redis
     /// with the newer-wins rule in batches of at most `batchRows` rows and `batchBytes` bytes of fields,
     /// one pipeline each (a third pass). Memory holds one batch, whatever the file's size; the file must
-    /// not change while it is pushed.
+    /// not change while it is pushed. A push to an aggregation view is parsed whole and written by
+    /// `write(_ rows:…)`, which rebuilds its entities' tiles from the source.
     /// - Parameter progress: called after each batch with the pass and the rows done in it.
     /// - Throws: as `write(_ rows:…)`; `OnlineError.badInput` naming `file:line` for a malformed row.
     @discardableResult
@@ -32,6 +33,15 @@ extension OnlinePush {
         file reader: CSVReader, registry: Registry, redis: RedisConnection, offline: Bool, now: Int64,
         batchRows: Int = 16_384, batchBytes: Int = 8 << 20, progress: (Pass, Int) -> Void = { _, _ in }
     ) throws -> FileSummary {
+        if view.view.isAggregation {
+            // The pushed entities' tiles are rebuilt from the source after the append, in one pass over
+            // the whole push: an aggregation push is held in memory.
+            let rows = try parse(reader, now: now)
+            progress(.checking, rows.count)
+            let written = try write(rows, registry: registry, redis: redis, offline: offline)
+            progress(.writing, rows.count)
+            return FileSummary(rows: rows.count, written: written)
+        }
         let rows = try batches(of: reader, rows: batchRows, bytes: batchBytes, now: now) { progress(.checking, $1) }
         _ = try OnlineCleanup.complete(project: view.project, registry: registry, redis: redis)
         if offline {

@@ -17,7 +17,7 @@ public struct OnlinePush {
         public var event: [Int64]
         /// Created timestamps (µs); the push time where the file has none.
         public var created: [Int64]
-        /// One column per feature, in the view's order.
+        /// One column per feature, in the view's order; for an aggregation view, one per column its aggregations read (`pushedColumns`).
         public var features: [Column]
         /// The number of rows.
         public var count: Int { event.count }
@@ -60,6 +60,7 @@ public struct OnlinePush {
     ///   `OnlineError.cleanupFailed` (nothing written) or `PostgresError` otherwise.
     @discardableResult
     public func write(_ rows: Rows, registry: Registry, redis: RedisConnection, offline: Bool) throws -> Int {
+        if view.view.isAggregation { return try writeTiles(rows, registry: registry, redis: redis, offline: offline) }
         let batch = EncodedBatch(
             view: view, keys: rows.keys, event: rows.event, created: rows.created, features: rows.features,
             now: OnlineClock.nowMicros())

@@ -35,11 +35,12 @@ struct PushRowParser {
         let created = view.source.createdTimestampColumn
         var index: [String: Int] = [:]
         for (position, name) in header.enumerated() { index[name] = position }
-        let expected = (keys + [ts] + (created.map { ["\($0) (optional)"] } ?? []) + view.view.features.map(\.name))
+        let columns = OnlinePush(view: view).pushedColumns
+        let expected = (keys + [ts] + (created.map { ["\($0) (optional)"] } ?? []) + columns.map(\.name))
             .joined(separator: ", ")
         for name in header {
             let known = keys.contains(name) || name == ts || name == created || name == "event_timestamp"
-                || view.view.feature(named: name) != nil
+                || columns.contains { $0.name == name }
             guard known else {
                 throw OnlineError(
                     .badInput, "\(file):1: column '\(name)' is not a column of feature view \(view.view.name) (expected: \(expected))")
@@ -55,8 +56,8 @@ struct PushRowParser {
         keyPositions = try view.entities.map { try position($0.joinKey) }
         keyTypes = view.keyColumnTypes
         createdPosition = created.flatMap { index[$0] }
-        featurePositions = try view.view.features.map { try position($0.name) }
-        featureTypes = view.featureColumnTypes
+        featurePositions = try columns.map { try position($0.name) }
+        featureTypes = columns.map(\.type)
         startBatch()
     }
 

@@ -78,6 +78,7 @@ struct DemoCommand: ParsableCommand {
         print("  driver_hourly_stats: \(counts.driverHourlyStats) rows")
         print("  customer_daily_profile: \(counts.customerDailyProfile) rows")
         print("  driver_quality: \(counts.driverQuality) rows")
+        print("  trips: \(counts.trips) rows")
         // The spine's label looks ahead in driver_hourly_stats per driver and time: without this index that
         // lookup scans the table for every spine row, and the demo grows quadratically with its size.
         try db.execute("CREATE INDEX driver_hourly_stats_driver_time ON driver_hourly_stats (driver_id, event_timestamp)")

@@ -58,9 +58,14 @@ struct ListedProject: Encodable {
         }
         lines.append("  feature views:")
         for v in repository.featureViews {
+            let age = v.hopSeconds.map { "hop \(Durations.format($0))" } ?? "ttl \(Durations.format(v.ttlSeconds))"
             lines.append(
-                "    \(v.name) [\(v.entities.joined(separator: ", "))] from \(v.source), ttl \(Durations.format(v.ttlSeconds)), \(v.online ? "online" : "offline only") v\(version(.featureView, v.name))")
-            for f in v.features { lines.append("      \(f.name): \(f.type.rawValue)") }
+                "    \(v.name) [\(v.entities.joined(separator: ", "))] from \(v.source), \(age), \(v.online ? "online" : "offline only") v\(version(.featureView, v.name))")
+            if let aggregations = v.aggregations {
+                for a in aggregations { lines.append("      \(a.name): \(a.summary)") }
+            } else {
+                for f in v.features { lines.append("      \(f.name): \(f.type.rawValue)") }
+            }
         }
         lines.append("  feature services:")
         for s in repository.featureServices {

@@ -11,10 +11,14 @@ struct FeatureViewDeclaration: SchemaDeclaration {
     /// Seconds after which online keys expire; 0 means never.
     var onlineExpirySeconds: Located<Int64>?
     var features: Located<[FeatureDeclaration]>?
+    /// The tile length of an aggregation view, in seconds.
+    var hopSeconds: Located<Int64>?
+    var aggregations: Located<[AggregationDeclaration]>?
     var description: String?
 
     /// The feature view, or nil when a required field is missing or invalid.
     var featureView: FeatureView? {
+        if aggregations != nil { return aggregationView }
         guard let name, let entities, let source, let ttlSeconds, let features else { return nil }
         let valid = features.value.compactMap(\.feature)
         guard valid.count == features.value.count else { return nil }
@@ -42,6 +46,16 @@ struct FeatureViewDeclaration: SchemaDeclaration {
             fields["features.\(name)"] = feature.location
             fields["features.\(name).type"] = feature.type?.location
         }
+        fields.merge(aggregationFieldLocations) { first, _ in first }
         return fields
+    }
+
+    /// The names of the features the view defines (its features, or its aggregations), each where it
+    /// was written, with where its declaration starts.
+    var outputs: [(name: Located<String>, location: SourceLocation)] {
+        if let aggregations {
+            return aggregations.value.compactMap { a in a.name.map { ($0, a.location) } }
+        }
+        return (features?.value ?? []).compactMap { f in f.name.map { ($0, f.location) } }
     }
 }
