@@ -104,5 +104,6 @@ public enum ExampleSchema {
               - driver_quality:verified
               - driver_trips:trips_7d
               - driver_trips:fare_mean_1d
+
         """#
 }
