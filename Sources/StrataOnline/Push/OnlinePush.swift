@@ -142,7 +142,7 @@ public struct OnlinePush {
     ///   `offline`, at all), saying what each store holds and how to finish safely;
     ///   `OnlineError.cleanupFailed` (nothing written) or `PostgresError` otherwise.
     @discardableResult
-    public func write(_ rows: Rows, registry: Registry, redis: RedisConnection, offline: Bool) throws -> Int {
+    public func write(_ rows: Rows, registry: Registry, redis: some RedisClient, offline: Bool) throws -> Int {
         let batch = EncodedBatch(
             view: view, keys: rows.keys, event: rows.event, created: rows.created, features: rows.features,
             now: OnlineClock.nowMicros())
@@ -157,8 +157,8 @@ public struct OnlinePush {
             let table = view.source.table
             let held = "so the online store holds some, all or none of them"
             let message = offline
-                ? "the \(rows.count) rows were appended to \(table) and committed, but writing them to Redis at \(redis.url.redacted) failed, \(held): re-run this push without --offline to write them online, which is safe (a value in Redis is never replaced by an older one); re-running it with --offline would append them to \(table) a second time"
-                : "writing the \(rows.count) rows to Redis at \(redis.url.redacted) failed, \(held), and nothing was written offline: re-running the push is safe (a value in Redis is never replaced by an older one)"
+                ? "the \(rows.count) rows were appended to \(table) and committed, but writing them to Redis at \(redis.redactedURL) failed, \(held): re-run this push without --offline to write them online, which is safe (a value in Redis is never replaced by an older one); re-running it with --offline would append them to \(table) a second time"
+                : "writing the \(rows.count) rows to Redis at \(redis.redactedURL) failed, \(held), and nothing was written offline: re-running the push is safe (a value in Redis is never replaced by an older one)"
             throw OnlineError(.onlineWriteFailed, message, underlying: error.description)
         }
     }
