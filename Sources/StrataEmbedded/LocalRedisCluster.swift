@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A Redis Cluster owned by Strata: three masters and a replica of each, six `LocalRedis` servers with
 /// `cluster-enabled yes` in the folders `node-1` ... `node-6` of one folder, on loopback ports.
@@ -132,6 +137,29 @@ public struct LocalRedisCluster: Sendable, Hashable, CustomStringConvertible {
     /// (as a replica, when its replica took over meanwhile).
     public mutating func restartNode(_ index: Int) throws {
         try nodes[index].restart()
+    }
+
+    /// Kills node `index` (from 0) with SIGKILL, as a crash would: its replica takes over after the node timeout.
+    public func killNode(_ index: Int) {
+        kill(nodes[index].pid, SIGKILL)
+    }
+
+    /// The indices (from 0) of the nodes that are masters now, as each node reports its own role.
+    public func masterIndices() throws -> [Int] {
+        try nodes.indices.filter { try ask(nodes[$0], ["INFO", "replication"]).contains("role:master") }
+    }
+
+    /// Moves `slots` hash slots, with their keys, from master `source` to master `target` (indices from 0) with
+    /// `redis-cli --cluster reshard`, while clients keep working (they meet `ASK` and `MOVED` redirects).
+    public func reshard(slots: Int, from source: Int, to target: Int) throws {
+        let sourceID = try ask(nodes[source], ["CLUSTER", "MYID"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let targetID = try ask(nodes[target], ["CLUSTER", "MYID"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try ProcessRunner.check(
+            try Self.redisCLI(),
+            ["--cluster", "reshard", "127.0.0.1:\(nodes[source].port)", "--cluster-from", sourceID, "--cluster-to", targetID,
+             "--cluster-slots", String(slots), "--cluster-yes", "--cluster-pipeline", "100"],
+            environment: password.map { ["REDISCLI_AUTH": $0] } ?? [:],
+            doing: "moving \(slots) slots from Redis node \(nodes[source].port) to \(nodes[target].port)")
     }
 
     /// Waits until every node sees a healthy cluster: every slot served by one of `masterCount` masters, each
