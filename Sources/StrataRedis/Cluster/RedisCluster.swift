@@ -189,7 +189,7 @@ public final class RedisCluster: RedisClient, @unchecked Sendable {
                 deliver: { position, reply in try body(position, RedisReplyView(reply)) })
         } catch {
             abandonPipeline()
-            throw error
+            throw inCluster(error)
         }
         head += count
         if head == queue.count { resetQueue() }
@@ -224,7 +224,7 @@ public final class RedisCluster: RedisClient, @unchecked Sendable {
             return try masterNodes.map { try mainConnection(nodes[$0]).command(arguments) }
         } catch let error as RedisError where error.code != .serverError {
             stale = true
-            throw error
+            throw inCluster(error)
         }
     }
 
@@ -236,13 +236,24 @@ public final class RedisCluster: RedisClient, @unchecked Sendable {
             for index in masterNodes { try mainConnection(nodes[index]).scan(matching: pattern, body) }
         } catch let error as RedisError where error.code != .serverError {
             stale = true
-            throw error
+            throw inCluster(error)
         }
     }
 
     /// The index of the master serving `key`'s slot in the slot map (0 when none does).
     public func serverIndex(forKey key: UnsafeRawBufferPointer) -> Int {
         map.owner(ofSlot: RedisClusterSlot.slot(ofKey: key)) ?? 0
+    }
+
+    /// A node's lost or refused connection, said as a failure of the cluster: which node, and what to expect.
+    private func inCluster(_ error: any Error) -> any Error {
+        guard let error = error as? RedisError, [.connectionFailed, .connectionLost, .timeout].contains(error.code),
+              let node = error.url, node != url.redacted
+        else { return error }
+        return RedisError(
+            code: error.code,
+            message: "a node of the Redis Cluster at \(url.redacted) failed (\(error.message)); if a master went down, its replica takes over within the cluster's node timeout: run the command again",
+            url: url.redacted, underlying: error.underlying)
     }
 
     // MARK: - Routing
