@@ -151,14 +151,30 @@ public struct LocalRedisCluster: Sendable, Hashable, CustomStringConvertible {
 
     /// Moves `slots` hash slots, with their keys, from master `source` to master `target` (indices from 0) with
     /// `redis-cli --cluster reshard`, while clients keep working (they meet `ASK` and `MOVED` redirects).
+    /// First waits (up to a minute) until every node agrees on the slot map, which `redis-cli` requires: after
+    /// a failover or an earlier resharding, the nodes learn the new map by gossip within a few seconds.
     public func reshard(slots: Int, from source: Int, to target: Int) throws {
+        let client = try Self.redisCLI()
+        let environment = password.map { ["REDISCLI_AUTH": $0] } ?? [:]
+        let check = ["--cluster", "check", "127.0.0.1:\(nodes[source].port)"]
+        var disagreement = ""
+        let agreed = ProcessProbe.wait(upTo: .seconds(60)) {
+            guard let output = try? ProcessRunner.run(client, check, environment: environment) else { return false }
+            disagreement = output.text
+            return output.status == 0 && !output.text.contains("[ERR]")
+        }
+        guard agreed else {
+            throw LocalServicesError(
+                code: .commandFailed, message: "the nodes of the Redis Cluster in \(directory) do not agree on the slot map",
+                underlying: disagreement)
+        }
         let sourceID = try ask(nodes[source], ["CLUSTER", "MYID"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let targetID = try ask(nodes[target], ["CLUSTER", "MYID"]).trimmingCharacters(in: .whitespacesAndNewlines)
         _ = try ProcessRunner.check(
-            try Self.redisCLI(),
+            client,
             ["--cluster", "reshard", "127.0.0.1:\(nodes[source].port)", "--cluster-from", sourceID, "--cluster-to", targetID,
              "--cluster-slots", String(slots), "--cluster-yes", "--cluster-pipeline", "100"],
-            environment: password.map { ["REDISCLI_AUTH": $0] } ?? [:],
+            environment: environment,
             doing: "moving \(slots) slots from Redis node \(nodes[source].port) to \(nodes[target].port)")
     }
 
