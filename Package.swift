@@ -114,6 +114,7 @@ let package = Package(
         ),
         .testTarget(name: "StrataColumnarTests", dependencies: ["StrataColumnar"]),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
+        .testTarget(name: "StrataRedisTests", dependencies: ["StrataRedis", "StrataTestSupport"]),
         .testTarget(name: "StrataTrainingTests", dependencies: ["StrataTraining", "StrataColumnar"]),
         .testTarget(
             name: "StrataMonitoringTests",

@@ -21,6 +21,8 @@ public struct LocalRedis: Sendable, Hashable, CustomStringConvertible {
     public let persistent: Bool
     /// Extra command-line settings, such as `["--databases", "64"]`.
     public let arguments: [String]
+    /// Extra lines of `redis.conf`, for settings that must not show on the command line (`masterauth`).
+    public let settings: [String]
     /// The server's process id.
     public private(set) var pid: Int32
     private let ownsDirectory: Bool
@@ -54,7 +56,8 @@ public struct LocalRedis: Sendable, Hashable, CustomStringConvertible {
         else { return nil }
         return LocalRedis(
             directory: directory, port: port, password: setting("requirepass", in: settings),
-            persistent: setting("appendonly", in: settings) == "yes", arguments: [], pid: pid, ownsDirectory: false)
+            persistent: setting("appendonly", in: settings) == "yes", arguments: [], settings: [], pid: pid,
+            ownsDirectory: false)
     }
 
     /// Starts a server and waits until it accepts connections.
@@ -66,9 +69,10 @@ public struct LocalRedis: Sendable, Hashable, CustomStringConvertible {
     ///   - password: the password to require (`requirepass`); a fresh random one unless given; nil for none.
     ///   - persistent: whether to keep the data in an append-only file in `directory` across restarts.
     ///   - arguments: extra command-line settings, such as `["--databases", "64"]`.
+    ///   - settings: extra lines of `redis.conf` (readable by its owner only), such as `masterauth "..."`.
     public static func start(
         directory: String? = nil, port: Int? = nil, password: String? = LocalCredentials.generatePassword(),
-        persistent: Bool = false, arguments: [String] = []
+        persistent: Bool = false, arguments: [String] = [], settings: [String] = []
     ) throws -> LocalRedis {
         let folder: String
         if let directory {
@@ -80,7 +84,7 @@ public struct LocalRedis: Sendable, Hashable, CustomStringConvertible {
         do {
             return try launch(
                 directory: folder, port: Loopback.choosePort(port), password: password, persistent: persistent,
-                arguments: arguments, ownsDirectory: directory == nil)
+                arguments: arguments, settings: settings, ownsDirectory: directory == nil)
         } catch {
             if directory == nil { try? FileManager.default.removeItem(atPath: folder) }
             throw error
@@ -93,7 +97,7 @@ public struct LocalRedis: Sendable, Hashable, CustomStringConvertible {
         try shutDown()
         self = try Self.launch(
             directory: directory, port: port, password: password, persistent: persistent, arguments: arguments,
-            ownsDirectory: ownsDirectory)
+            settings: settings, ownsDirectory: ownsDirectory)
     }
 
     /// Stops the server (SIGTERM, which makes a persistent server write its append-only file to disk first; then
@@ -154,7 +158,8 @@ public struct LocalRedis: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func launch(
-        directory: String, port: Int, password: String?, persistent: Bool, arguments: [String], ownsDirectory: Bool
+        directory: String, port: Int, password: String?, persistent: Bool, arguments: [String], settings: [String],
+        ownsDirectory: Bool
     ) throws -> LocalRedis {
         guard let server = ExecutableSearch.find("redis-server", alsoIn: ["/usr/sbin", "/usr/local/bin"]) else {
             throw LocalServicesError(
@@ -173,7 +178,7 @@ public struct LocalRedis: Sendable, Hashable, CustomStringConvertible {
                 "port \(port)", "bind 127.0.0.1", "dir \(quoted(directory))", "daemonize yes",
                 "pidfile \(quoted(pidFile))", "logfile \(quoted(logFile))", "save \"\"",
             ] + (persistent ? ["appendonly yes", "appendfsync everysec"] : ["appendonly no"])
-                + (password.map { ["requirepass \(quoted($0))"] } ?? []))
+                + (password.map { ["requirepass \(quoted($0))"] } ?? []) + settings)
         try ProcessRunner.check(
             server, ["\(directory)/redis.conf"] + arguments, in: directory, doing: "starting Redis on port \(port)")
 
@@ -190,7 +195,7 @@ public struct LocalRedis: Sendable, Hashable, CustomStringConvertible {
         }
         return LocalRedis(
             directory: directory, port: port, password: password, persistent: persistent, arguments: arguments,
-            pid: pid, ownsDirectory: ownsDirectory)
+            settings: settings, pid: pid, ownsDirectory: ownsDirectory)
     }
 
     private static func writeConfig(to path: String, _ lines: [String]) throws {
@@ -198,7 +203,7 @@ public struct LocalRedis: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A value in redis.conf's double-quoted syntax.
-    private static func quoted(_ value: String) -> String {
+    static func quoted(_ value: String) -> String {
         "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 

@@ -6,6 +6,11 @@ import Foundation
 /// file and log), the two passwords (`postgres.password`, `redis.password`, mode 0600) and `services.json`
 /// (URLs without passwords, ports, pids and folders). Both services require their password and listen on
 /// 127.0.0.1 only. Data survives `down` and `up`; ports are kept when free.
+///
+/// With `redisCluster`, the online store is a local Redis Cluster instead (`redis-cluster/`, three masters and
+/// three replicas, `LocalRedisCluster`), recorded as the service `redis-cluster` with a `redis+cluster://` URL;
+/// the single Redis is stopped (its data kept). Without the option, `up` keeps the online store the folder has;
+/// `redisCluster: false` switches back to the single Redis (stopping the cluster, its data kept).
 public enum LocalServices {
     /// The folder used when none is given.
     public static let defaultDirectory = ".strata"
@@ -18,11 +23,12 @@ public enum LocalServices {
     /// one that died (leaving stale pid files) is started again on its data. A folder made by an older Strata
     /// (services open to every local user, Redis without an append-only file) is locked down: its folder and files
     /// made private, PostgreSQL given a password, Redis restarted with one after writing its data to disk.
-    public static func up(directory: String = defaultDirectory) throws -> ServicesRecord {
+    public static func up(directory: String = defaultDirectory, redisCluster: Bool? = nil) throws -> ServicesRecord {
         let root = Paths.absolute(directory)
         try Paths.createPrivateDirectory(root, passableBy: try ServiceAccount.forPostgres())
         let credentials = try LocalCredentials.load(from: root)
         let previous = try? ServicesRecord.read(from: root)
+        let usesCluster = redisCluster ?? (previous?.redis.name == clusterServiceName)
 
         let postgresFolder = try postgresDirectory(root: root)
         var startedPostgres: LocalPostgres?
@@ -46,17 +52,16 @@ public enum LocalServices {
         do {
             let redisFolder = "\(root)/redis"
             let runningRedis = LocalRedis.running(directory: redisFolder)
-            if let running = runningRedis, running.password == credentials.redisPassword, running.persistent {
-                redis = record(running, .alreadyRunning, root: root)
-            } else {
+            if usesCluster {
                 if let running = runningRedis {
                     if !running.persistent { try running.enableAppendOnlyFile() }
                     try running.stop()
                 }
-                let server = try LocalRedis.start(
-                    directory: redisFolder, port: reusable(runningRedis?.port ?? previous?.redis.port),
-                    password: credentials.redisPassword, persistent: true)
-                redis = record(server, .started, root: root)
+                redis = try upCluster(root: root, password: credentials.redisPassword)
+            } else {
+                try LocalRedisCluster.running(directory: clusterDirectory(root: root))?.stop()
+                redis = try upRedis(
+                    root: root, running: runningRedis, previousPort: previous.flatMap { $0.redis.name == clusterServiceName ? nil : $0.redis.port }, password: credentials.redisPassword)
             }
         } catch {
             try? startedPostgres?.stop()
@@ -67,6 +72,37 @@ public enum LocalServices {
         try result.write()
         return result
     }
+
+    /// The single Redis of `root`: kept when it runs persistent with the right password, else (re)started.
+    private static func upRedis(
+        root: String, running runningRedis: LocalRedis?, previousPort: Int?, password: String
+    ) throws -> ServiceRecord {
+        if let running = runningRedis, running.password == password, running.persistent {
+            return record(running, .alreadyRunning, root: root)
+        }
+        if let running = runningRedis {
+            if !running.persistent { try running.enableAppendOnlyFile() }
+            try running.stop()
+        }
+        let server = try LocalRedis.start(
+            directory: "\(root)/redis", port: reusable(runningRedis?.port ?? previousPort), password: password,
+            persistent: true)
+        return record(server, .started, root: root)
+    }
+
+    /// The Redis Cluster of `root`: kept when every node runs persistent with the right password, else its
+    /// missing nodes started (and the cluster formed, the first time).
+    private static func upCluster(root: String, password: String) throws -> ServiceRecord {
+        let folder = clusterDirectory(root: root)
+        if let running = LocalRedisCluster.running(directory: folder), running.password == password, running.persistent {
+            return record(running, .alreadyRunning, root: root)
+        }
+        let cluster = try LocalRedisCluster.start(directory: folder, password: password, persistent: true)
+        return record(cluster, .started, root: root)
+    }
+
+    /// Where the local Redis Cluster of `root` lives.
+    static func clusterDirectory(root: String) -> String { "\(root)/redis-cluster" }
 
     /// Stops both services, keeping their data, and returns the ones it stopped (none when nothing ran).
     ///
@@ -97,6 +133,14 @@ public enum LocalServices {
                 failure = failure ?? error
             }
         }
+        if let cluster = LocalRedisCluster.running(directory: clusterDirectory(root: root)) {
+            do {
+                try cluster.stop()
+                stopped.append(record(cluster, .stopped, root: root))
+            } catch {
+                failure = failure ?? error
+            }
+        }
         if var services = try ServicesRecord.read(from: root) {
             for service in stopped {
                 if service.name == services.postgres.name { services.postgres.pid = nil }
@@ -123,7 +167,13 @@ public enum LocalServices {
         } else {
             services.postgres.state = .stopped
         }
-        if let server = LocalRedis.running(directory: services.redis.directory) {
+        if services.redis.name == clusterServiceName {
+            if let cluster = LocalRedisCluster.running(directory: services.redis.directory) {
+                services.redis = record(cluster, .running, root: root)
+            } else {
+                services.redis.state = .stopped
+            }
+        } else if let server = LocalRedis.running(directory: services.redis.directory) {
             services.redis = record(server, .running, root: root)
         } else {
             services.redis.state = .stopped
@@ -155,6 +205,17 @@ public enum LocalServices {
             name: "postgres", url: server.url, redactedURL: server.redactedURL, port: server.port, pid: server.pid,
             directory: server.directory, logFile: server.logFile,
             passwordFile: LocalCredentials.postgresFile(in: root), state: state)
+    }
+
+    /// The name of the online store's record when it is a Redis Cluster.
+    public static let clusterServiceName = "redis-cluster"
+
+    /// A cluster's record: its `redis+cluster://` URL, its first node's port, pid and log, its folder.
+    private static func record(_ cluster: LocalRedisCluster, _ state: ServiceState, root: String) -> ServiceRecord {
+        ServiceRecord(
+            name: clusterServiceName, url: cluster.url, redactedURL: cluster.redactedURL, port: cluster.ports[0],
+            pid: cluster.nodes[0].pid, directory: cluster.directory, logFile: cluster.nodes[0].logFile,
+            passwordFile: LocalCredentials.redisFile(in: root), state: state)
     }
 
     private static func record(_ server: LocalRedis, _ state: ServiceState, root: String) -> ServiceRecord {

@@ -14,7 +14,7 @@ import Darwin
 public enum ThrowawayFolders {
     /// The name of the file that records the owning process in a throwaway folder.
     static let ownerFileName = "owner"
-    private static let prefixes = ["strata-services-", "strata-redis-"]
+    private static let prefixes = ["strata-services-", "strata-redis-", "strata-cluster-"]
     private static let root = "/tmp"
 
     /// Creates a private folder `/tmp/<prefix>-XXXXXX` owned by this process.
@@ -57,11 +57,15 @@ public enum ThrowawayFolders {
     /// Kills each server whose pid file lies in `folder` and whose process still works there (the pid may have
     /// been reused by an unrelated process since).
     private static func stopServers(in folder: String) {
+        let clusterNodes = (1...LocalRedisCluster.nodeCount).map { index in
+            let node = LocalRedisCluster.nodeDirectory(folder, index)
+            return (pidFile: "\(node)/redis.pid", workingDirectory: node, names: Set(["redis-server"]), signal: SIGKILL)
+        }
         let servers: [(pidFile: String, workingDirectory: String, names: Set<String>, signal: Int32)] = [
             ("\(folder)/pg/data/postmaster.pid", "\(folder)/pg/data", ["postgres", "postmaster"], SIGQUIT),
             ("\(folder)/redis/redis.pid", "\(folder)/redis", ["redis-server"], SIGKILL),
             ("\(folder)/redis.pid", folder, ["redis-server"], SIGKILL),
-        ]
+        ] + clusterNodes
         for server in servers {
             guard let pid = ProcessProbe.pid(inFile: server.pidFile),
                   ProcessProbe.isAlive(pid, runningOneOf: server.names),

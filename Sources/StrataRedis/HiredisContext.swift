@@ -64,6 +64,17 @@ final class HiredisContext {
         }
     }
 
+    /// Writes the output buffer to the socket, blocking until all of it is written.
+    func flush() throws {
+        try call("sending commands") { context -> Void? in
+            var done: Int32 = 0
+            repeat {
+                guard redisBufferWrite(context, &done) == REDIS_OK else { return nil }
+            } while done == 0
+            return ()
+        }
+    }
+
     /// Flushes queued commands and returns the next reply, which the caller must pass to `freeReply`.
     func nextReply() throws -> UnsafeMutableRawPointer {
         try call("waiting for a reply") { context in

@@ -39,6 +39,23 @@ public final class RedisCommandBuffer {
         }
     }
 
+    /// Encodes one command whose arguments are byte arrays.
+    /// - Complexity: O(n) in the size of the arguments.
+    func append(_ arguments: [[UInt8]]) {
+        precondition(!arguments.isEmpty, "a Redis command needs at least its name")
+        var bound = RedisCommandWriter.maxCommandHeaderBytes
+        for argument in arguments { bound += RedisCommandWriter.maxArgumentOverhead + argument.count }
+        write(commands: 1, maxBytes: bound) { writer in
+            writer.commandHeader(arguments: arguments.count)
+            for argument in arguments { argument.withUnsafeBytes { writer.argument($0) } }
+        }
+    }
+
+    /// Copies `commands` commands already encoded in the Redis protocol.
+    func appendEncoded(_ bytes: UnsafeRawBufferPointer, commands: Int) {
+        write(commands: commands, maxBytes: bytes.count) { $0.raw(bytes) }
+    }
+
     /// Lends `body` a writer over room for `maxBytes` more bytes, into which it encodes exactly
     /// `commands` commands. Writing more than `maxBytes` bytes is a programming error: the writer
     /// checks each write against the room before it touches memory and traps instead of writing past it.

@@ -12,7 +12,7 @@ import Darwin
 /// After a failure the connection is broken; the next call reconnects, repeating `AUTH` and `SELECT`.
 /// A server that hung up while the connection sat idle (a restart, `CLIENT KILL`, an idle timeout) is noticed
 /// before the next command is sent, and the connection is re-established without an error.
-public final class RedisConnection: @unchecked Sendable {
+public final class RedisConnection: RedisClient, @unchecked Sendable {
     /// The server this connection talks to.
     public let url: RedisURL
     /// How long connecting (and reconnecting) may take.
@@ -37,11 +37,6 @@ public final class RedisConnection: @unchecked Sendable {
         self.connectTimeout = connectTimeout
         self.timeout = timeout
         try connect()
-    }
-
-    /// Sends one command and returns its reply; an error reply throws `.serverError`.
-    public func command(_ arguments: String...) throws -> RedisReply {
-        try command(arguments)
     }
 
     /// Sends one command given as UTF-8 strings and returns its reply; an error reply throws `.serverError`.
@@ -147,6 +142,62 @@ public final class RedisConnection: @unchecked Sendable {
         precondition(pendingReplies == 0, "read the \(pendingReplies) queued replies before a pipeline")
         for command in commands { try append(command) }
         return try (0..<commands.count).map { _ in try readReply() }
+    }
+
+    /// The URL with the password hidden.
+    public var redactedURL: String { url.redacted }
+
+    /// False: one server holds every key.
+    public var isCluster: Bool { false }
+
+    /// Sends one command and returns its reply in an array of one.
+    public func commandOnEachServer(_ arguments: [String]) throws -> [RedisReply] {
+        [try command(arguments)]
+    }
+
+    /// Calls `body` with each batch of keys `SCAN ... MATCH pattern COUNT 1000` returns.
+    public func scan(matching pattern: String, _ body: ([[UInt8]]) throws -> Void) throws {
+        var cursor = "0"
+        repeat {
+            let reply = try command(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"])
+            guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let keys = parts[1].array else {
+                throw RedisError(code: .protocolError, message: "Redis at \(url.redacted) answered SCAN with \(reply)", url: url.redacted)
+            }
+            let names = keys.compactMap(\.bytes)
+            if !names.isEmpty { try body(names) }
+            cursor = next
+        } while cursor != "0"
+    }
+
+    /// Zero: one server holds every key.
+    public func serverIndex(forKey key: UnsafeRawBufferPointer) -> Int { 0 }
+
+    /// Queues `commands` commands already encoded in the Redis protocol (a cluster client's share of a pipeline).
+    func appendEncoded(_ bytes: UnsafeRawBufferPointer, commands: Int) throws {
+        guard commands > 0 else { return }
+        if pendingReplies == 0 { try prepare() }
+        try perform { try $0.appendEncoded(bytes) }
+        pendingReplies += commands
+    }
+
+    /// Writes the queued commands to the socket without waiting for a reply, so that several servers can work
+    /// on their pipelines at once.
+    func flush() throws {
+        try perform { try $0.flush() }
+    }
+
+    /// Takes the next reply, sending what is queued first; the caller must pass it to `HiredisContext.freeReply`.
+    func takeReply() throws -> UnsafeMutableRawPointer {
+        precondition(pendingReplies > 0, "takeReply() called with no command queued")
+        let reply = try perform { try $0.nextReply() }
+        pendingReplies -= 1
+        return reply
+    }
+
+    /// Closes the connection, dropping unread replies; the next call reconnects.
+    func disconnect() {
+        context = nil
+        pendingReplies = 0
     }
 
     private func sendCommand() throws -> RedisReply {

@@ -14,6 +14,10 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         case serverError
         /// A Redis URL could not be parsed.
         case badURL
+        /// A Redis Cluster could not serve a key's slot: no master serves it, or its nodes kept redirecting
+        /// (`MOVED`, `ASK`, `TRYAGAIN`, `CLUSTERDOWN`) while a master failed over or slots moved; the next call
+        /// reads the slot map again.
+        case clusterDown
     }
 
     /// The kind of failure.

@@ -8,8 +8,8 @@ public struct ServerConfiguration: Sendable {
     public var port = 6566
     /// The registry and offline store (a libpq URI).
     public var postgresURL: String
-    /// The online store.
-    public var redisURL: RedisURL
+    /// The online store: one Redis server or a Redis Cluster.
+    public var redisURL: RedisEndpoint
     /// The project served (default: the only registered one).
     public var project: String?
     /// The bearer token every route but `/health` requires; nil for none.
@@ -28,8 +28,13 @@ public struct ServerConfiguration: Sendable {
     public var maxPipeline = 64
 
     /// A configuration with the defaults for everything but the stores.
-    public init(postgresURL: String, redisURL: RedisURL) {
+    public init(postgresURL: String, redisURL: RedisEndpoint) {
         self.postgresURL = postgresURL
         self.redisURL = redisURL
+    }
+
+    /// A configuration with the defaults for everything but the stores, the online store being one server.
+    public init(postgresURL: String, redisURL: RedisURL) {
+        self.init(postgresURL: postgresURL, redisURL: .server(redisURL))
     }
 }

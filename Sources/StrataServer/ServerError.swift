@@ -68,7 +68,7 @@ struct ServerError: Error, Sendable, HTTPResponseError, CustomStringConvertible 
             }
         case let error as RedisError:
             switch error.code {
-            case .connectionFailed, .connectionLost, .timeout, .protocolError:
+            case .connectionFailed, .connectionLost, .timeout, .protocolError, .clusterDown:
                 self.init(.serviceUnavailable, .redisUnavailable, error.description)
             case .serverError, .badURL:
                 self.init(.serviceUnavailable, .storeError, error.description)

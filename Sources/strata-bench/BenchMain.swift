@@ -12,7 +12,7 @@ struct BenchMain {
         ("offline", "point-in-time training set of a 1M-row spine over three views beside hand-written SQL", OfflineSuite.run),
         ("training", "GBDT and logistic regression beside LightGBM and scikit-learn; predict latency; sum and histogram beside NumPy", TrainingSuite.run),
         ("kernels", "sum and histogram of 100M float64 on --cores N (the training suite runs it at 1 core and at its thread count)", KernelsSuite.run),
-        ("online", "materialise 2M entities into Redis and look them up, beside raw pipelined SET/MGET", OnlineSuite.run),
+        ("online", "materialise 2M entities into Redis and look them up, beside raw pipelined SET/MGET (--cluster: on a local Redis Cluster)", OnlineSuite.run),
         ("aggregations", "12 windowed aggregates of ~6M trips on a 1M-row spine beside hand-written SQL; tile lookups beside plain ones", AggregationsSuite.run),
         ("check", "check the servers named by STRATA_BENCH_POSTGRES_URL/STRATA_BENCH_REDIS_URL without running a suite", check),
         ("drift", "strata drift on 1M × 20 against 1M × 20 beside binary COPY of both; a mixed set; Evidently and scipy", DriftSuite.run),

@@ -12,12 +12,14 @@ import StrataRegistry
 /// HGETs of the same buckets; Redis memory per stored value. Every raw baseline is sent the fastest
 /// way a client can (`RawRESP`), and `redis-benchmark -P 64` is printed beside as a second reference. Options: `--entities N` (per view, default 1,000,000),
 /// `--runs N` (default 3), `--lookups N` (single-entity calls, default 100,000), `--lookup-only`
-/// (materialise once, then measure only the lookups). The suite empties the Redis database it is given.
+/// (materialise once, then measure only the lookups), `--cluster` (the same on a throwaway local Redis Cluster,
+/// `ClusterOnlineSuite`). The suite empties the Redis database it is given.
 enum OnlineSuite {
     static let project = "bench"
     static let end = UTCTimestamp.parse("2026-02-01T00:00:00Z")!
 
     static func run(_ arguments: [String]) throws {
+        if arguments.contains("--cluster") { return try ClusterOnlineSuite.run(arguments) }
         var entities = 1_000_000
         var runs = 3
         var lookups = 100_000

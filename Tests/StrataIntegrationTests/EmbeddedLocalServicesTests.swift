@@ -29,6 +29,48 @@ struct EmbeddedLocalServicesTests {
         try PostgresConnection(url: url).execute(sql).rows.map { $0.map { $0 ?? "" }.joined(separator: "|") }.joined(separator: "\n")
     }
 
+    /// `strata up --redis-cluster` runs three masters and three replicas under the folder, a later `up` keeps them,
+    /// `strata down` stops every node, and `--no-redis-cluster` goes back to the single Redis.
+    @Test func upWithARedisClusterThenDown() throws {
+        defer { cleanUp() }
+        let up = try StrataCLI.run(["up", "--redis-cluster", "--state-dir", directory])
+        #expect(up.status == 0, "\(up.stderr)")
+        #expect(up.stdout.contains("redis-cluster: started at redis+cluster://:***@127.0.0.1:"), "\(up.stdout)")
+        let record = try #require(try ServicesRecord.read(from: directory))
+        #expect(record.redis.name == LocalServices.clusterServiceName)
+        #expect(record.redis.directory == "\(directory)/redis-cluster")
+        let cluster = try #require(LocalRedisCluster.running(directory: record.redis.directory))
+        #expect(cluster.persistent)
+        #expect(cluster.ports.allSatisfy { $0 <= LocalRedisCluster.highestPort })
+        #expect(try cluster.masterIndices().count == LocalRedisCluster.masterCount)
+        let client = try RedisCluster(url: RedisClusterURL(cluster.url))
+        #expect(client.masters.count == LocalRedisCluster.masterCount)
+        _ = try client.command("SET", "k:{a}", "1")
+        #expect(LocalRedis.running(directory: "\(directory)/redis") == nil)
+
+        let again = try StrataCLI.run(["up", "--state-dir", directory])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("redis-cluster: already running"), "\(again.stdout)")
+
+        let down = try StrataCLI.run(["down", "--state-dir", directory])
+        #expect(down.status == 0, "\(down.stderr)")
+        #expect(down.stdout.contains("redis-cluster: stopped"), "\(down.stdout)")
+        #expect(LocalRedisCluster.running(directory: record.redis.directory) == nil)
+        for index in 1...LocalRedisCluster.nodeCount {
+            #expect(LocalRedis.running(directory: LocalRedisCluster.nodeDirectory(record.redis.directory, index)) == nil)
+        }
+
+        // Up again keeps the cluster and its data; --no-redis-cluster switches back to one Redis.
+        let restarted = try StrataCLI.run(["up", "--state-dir", directory])
+        #expect(restarted.status == 0, "\(restarted.stderr)")
+        let kept = try RedisCluster(url: RedisClusterURL(cluster.url))
+        #expect(try kept.command("GET", "k:{a}").string == "1")
+        let single = try StrataCLI.run(["up", "--no-redis-cluster", "--state-dir", directory])
+        #expect(single.status == 0, "\(single.stderr)")
+        #expect(LocalRedisCluster.running(directory: record.redis.directory) == nil)
+        #expect(try #require(try ServicesRecord.read(from: directory)).redis.name == "redis")
+    }
+
     @Test func upTwiceThenDown() throws {
         defer { cleanUp() }
         let first = try LocalServices.up(directory: directory)

@@ -37,7 +37,7 @@ extension OnlinePush {
     /// with the newer-wins rule on that end. Rebuilding whole tiles from the source makes a retry safe.
     /// - Throws: `OnlineError.badInput` without `offline` (the tiles are a function of the source);
     ///   `OnlineError.onlineWriteFailed` when Redis fails after the commit, saying how to finish.
-    func writeTiles(_ rows: Rows, registry: Registry, redis: RedisConnection, offline: Bool) throws -> Int {
+    func writeTiles(_ rows: Rows, registry: Registry, redis: some RedisClient, offline: Bool) throws -> Int {
         guard offline else {
             throw OnlineError(
                 .badInput,
@@ -67,7 +67,7 @@ extension OnlinePush {
             let start = UTCTimestamp.format(rows.event.min() ?? end)
             throw OnlineError(
                 .onlineWriteFailed,
-                "the \(rows.count) events were appended to \(view.source.table) and committed, but writing the tiles of their entities to Redis at \(redis.url.redacted) failed, so the online store holds some, all or none of them: run `strata materialize --views \(view.view.name) --start \(start) --end \(UTCTimestamp.format(end))`, which rebuilds those tiles from the source (safe to repeat); re-running the push would append the events a second time",
+                "the \(rows.count) events were appended to \(view.source.table) and committed, but writing the tiles of their entities to Redis at \(redis.redactedURL) failed, so the online store holds some, all or none of them: run `strata materialize --views \(view.view.name) --start \(start) --end \(UTCTimestamp.format(end))`, which rebuilds those tiles from the source (safe to repeat); re-running the push would append the events a second time",
                 underlying: error.description)
         }
     }

@@ -29,7 +29,7 @@ public enum SchemaApply {
     ///   thrown: it is in the outcome and recorded for the next run.
     public static func apply(
         _ repository: Repository, registry: Registry, allowBreaking: Bool, waiting: (String) -> Void = { _ in },
-        redis connect: () throws -> RedisConnection
+        redis connect: () throws -> any RedisClient
     ) throws -> Outcome {
         let project = repository.project
         let plan = try registry.apply(repository, allowBreaking: allowBreaking, keepingViewLocks: true, waiting: waiting)

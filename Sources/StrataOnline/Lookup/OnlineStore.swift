@@ -5,10 +5,14 @@ import StrataRedis
 /// Online lookups (DESIGN.md "Online lookup"): every view and entity of a call in one pipelined round
 /// trip of `HGET`s, decoded straight into the response's columns.
 ///
-/// Not thread-safe: it owns scratch buffers and uses one Redis connection; one owner at a time.
+/// On a Redis Cluster the `HGET`s go to the masters that serve their buckets, one pipeline per master, all
+/// sent before any reply is read (`RedisCluster`); the replies come back in request order all the same.
+///
+/// Not thread-safe: it owns scratch buffers and uses one Redis client; one owner at a time.
 public final class OnlineStore {
-    /// The online store.
-    public let redis: RedisConnection
+    /// The online store: one server or a cluster. The client is called once per pipeline, never per command
+    /// or reply, so reaching it through the protocol costs nothing that shows beside a round trip.
+    public let redis: any RedisClient
     /// The registered project the features come from.
     public let repository: Repository
 
@@ -23,7 +27,7 @@ public final class OnlineStore {
     private static let hget: StaticString = "HGET"
 
     /// A store reading `repository`'s views from `redis`.
-    public init(redis: RedisConnection, repository: Repository) {
+    public init(redis: any RedisClient, repository: Repository) {
         self.redis = redis
         self.repository = repository
         scratchCapacity = 4096

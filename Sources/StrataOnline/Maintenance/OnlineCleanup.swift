@@ -41,12 +41,12 @@ public enum OnlineCleanup {
     /// writes to them meanwhile.
     /// - Throws: `PostgresError` when the registry cannot be read or written.
     public static func run(
-        project: String, registry: Registry, views: Set<String>? = nil, redis connect: () throws -> RedisConnection
+        project: String, registry: Registry, views: Set<String>? = nil, redis connect: () throws -> any RedisClient
     ) throws -> Outcome {
         let pending = try registry.pendingOnlineCleanups(project: project).filter { views?.contains($0.view) ?? true }
         guard !pending.isEmpty else { return Outcome() }
         var outcome = Outcome()
-        let redis: RedisConnection
+        let redis: any RedisClient
         do {
             redis = try connect()
         } catch {
@@ -75,7 +75,7 @@ public enum OnlineCleanup {
     /// views whose locks the caller holds), only those and the pending views no other run holds are
     /// cleaned: a view another run holds is that run's to clean.
     /// - Throws: the first failure, after recording it.
-    static func complete(project: String, registry: Registry, holding: Set<String>? = nil, redis: RedisConnection) throws -> [Cleaned] {
+    static func complete(project: String, registry: Registry, holding: Set<String>? = nil, redis: some RedisClient) throws -> [Cleaned] {
         var views = holding
         var borrowed: [String] = []
         defer { registry.unlockViews(project: project, views: borrowed) }

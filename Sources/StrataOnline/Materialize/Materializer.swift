@@ -17,7 +17,11 @@ import StrataRegistry
 /// whatever step fails, a marker matches the registry only when Redis holds everything up to the
 /// watermark (docs/online-layout.md, "Markers").
 ///
-/// Not thread-safe: it uses the registry's PostgreSQL connection and one Redis connection.
+/// On a Redis Cluster the same run holds: writes go to the masters that serve their buckets, the newer-wins
+/// functions are loaded on every master, a restart or failover of any master counts as a restart, and each
+/// slot that holds values carries its own copy of the markers (`OnlineMarkers`).
+///
+/// Not thread-safe: it uses the registry's PostgreSQL connection and one Redis client.
 public final class Materializer {
     /// What one view's run did.
     public struct ViewReport: Sendable, Hashable {
@@ -72,8 +76,8 @@ public final class Materializer {
 
     /// The registry, whose connection also reads the source tables.
     public let registry: Registry
-    /// The online store.
-    public let redis: RedisConnection
+    /// The online store: one server or a cluster.
+    public let redis: any RedisClient
     /// Rows per COPY batch, and so per pipelined round trip to Redis.
     public var batchRows = 16_384
     /// Whether a writer thread sends each batch to Redis while the next one is read from PostgreSQL.
@@ -82,7 +86,7 @@ public final class Materializer {
     public var waiting: (String) -> Void = { _ in }
 
     /// A materialiser over `registry`'s database and `redis`.
-    public init(registry: Registry, redis: RedisConnection) {
+    public init(registry: Registry, redis: any RedisClient) {
         self.registry = registry
         self.redis = redis
     }
@@ -211,15 +215,9 @@ public final class Materializer {
                 Step(view: view, start: start, redisLoss: loss, witnessed: mark == nil || loss == nil || start == nil,
                      resets: resets, watermark: watermark))
         }
-        let writer = OnlineWriter(redis: redis)
-        var reports: [ViewReport] = []
+        let reports: [ViewReport]
         do {
-            for step in steps {
-                var report = try materialize(step.view, start: step.start, end: end, writer: writer, progress: progress)
-                report.redisLoss = step.redisLoss
-                report.witnessed = step.witnessed
-                reports.append(report)
-            }
+            reports = try write(steps, end: end, redis: redis, progress: progress)
             let serverAfter = try OnlineFunctions.runID(redis)
             guard serverAfter == serverBefore else { throw restarted(nil) }
         } catch let error as RedisError {
@@ -236,12 +234,23 @@ public final class Materializer {
         guard try OnlineMarkers.finish(project: project, token: token, markers: newMarkers, redis: redis) else {
             throw OnlineError(
                 .redisLostData,
-                "Redis at \(redis.url.redacted) lost this run's marker fields during materialisation (FLUSHALL or FLUSHDB, or another materialisation of the same views started meanwhile), so values written before may be gone; the watermarks were not advanced: run the materialisation again")
+                "Redis at \(redis.redactedURL) lost this run's marker fields during materialisation (FLUSHALL or FLUSHDB\(redis.isCluster ? " on a master, a master restarted empty" : ""), or another materialisation of the same views started meanwhile), so values written before may be gone; the watermarks were not advanced: run the materialisation again")
         }
         try registry.recordRun(
             project: project, runToken: token,
             updates: steps.map { Watermark.Update(view: $0.view.view.name, micros: end, resets: $0.resets) })
         return Report(views: reports, skipped: skipped, requestedEnd: requestedEnd, end: end, cleaned: cleaned)
+    }
+
+    /// Writes every step's window; the client's type is fixed here, so the writer's calls are direct.
+    func write<Redis: RedisClient>(_ steps: [Step], end: Int64, redis: Redis, progress: Progress) throws -> [ViewReport] {
+        let writer = OnlineWriter(redis: redis)
+        return try steps.map { step in
+            var report = try materialize(step.view, start: step.start, end: end, writer: writer, progress: progress)
+            report.redisLoss = step.redisLoss
+            report.witnessed = step.witnessed
+            return report
+        }
     }
 
     func skipReason(window: Window, start: Int64, end: Int64, requestedEnd: Int64) -> String {
@@ -255,7 +264,7 @@ public final class Materializer {
     func restarted(_ error: RedisError?) -> OnlineError {
         OnlineError(
             .redisRestarted,
-            "Redis at \(redis.url.redacted) was restarted during materialisation, so values written before the restart may be lost; the watermarks were not advanced: run the materialisation again",
+            "Redis at \(redis.redactedURL) was restarted\(redis.isCluster ? " (or one of its masters failed over)" : "") during materialisation, so values written before the restart may be lost; the watermarks were not advanced: run the materialisation again",
             underlying: error?.description)
     }
 
@@ -264,12 +273,12 @@ public final class Materializer {
     func gone(_ error: RedisError) -> OnlineError {
         OnlineError(
             .redisRestarted,
-            "lost the connection to Redis at \(redis.url.redacted) during materialisation and it does not answer again (restarting or down), so values written before may be lost; the watermarks were not advanced: run the materialisation again once Redis is back",
+            "lost the connection to Redis at \(redis.redactedURL) during materialisation and it does not answer again (restarting or down), so values written before may be lost; the watermarks were not advanced: run the materialisation again once Redis is back",
             underlying: error.description)
     }
 
-    func materialize(
-        _ view: OnlineView, start: Int64?, end: Int64, writer: OnlineWriter, progress: Progress
+    func materialize<Redis: RedisClient>(
+        _ view: OnlineView, start: Int64?, end: Int64, writer: OnlineWriter<Redis>, progress: Progress
     ) throws -> ViewReport {
         if view.view.isAggregation {
             return try materializeTiles(view, start: start, end: end, writer: writer, progress: progress)
@@ -282,7 +291,7 @@ public final class Materializer {
         let keyCount = view.entities.count
         let firstFeature = keyCount + (query.hasCreated ? 2 : 1)
         let now = OnlineClock.nowMicros()
-        let queue = overlapsWrites ? WriteQueue(writer: writer) : nil
+        let queue = overlapsWrites ? WriteQueue(write: writer.write) : nil
         do {
             try registry.connection.copyOut(query: query.sql, columns: query.copyColumns, batchRows: batchRows) { columns in
                 let rows = columns.first?.count ?? 0

@@ -4,9 +4,9 @@ import Foundation
 /// a writer thread sends them, with at most `capacity` batches waiting. The first write failure stops
 /// the writer and is rethrown by the next `submit` or by `finish`.
 ///
-/// The Redis connection belongs to the writer thread from `init` until `finish` returns.
+/// The Redis client `write` uses belongs to the writer thread from `init` until `finish` returns.
 final class WriteQueue: @unchecked Sendable {
-    private let writer: OnlineWriter
+    private let write: (EncodedBatch) throws -> Int
     private let capacity: Int
     private let condition = NSCondition()
     private var pending: [EncodedBatch] = []
@@ -15,8 +15,8 @@ final class WriteQueue: @unchecked Sendable {
     private var failure: Error?
     private var written = 0
 
-    init(writer: OnlineWriter, capacity: Int = 2) {
-        self.writer = writer
+    init(write: @escaping (EncodedBatch) throws -> Int, capacity: Int = 2) {
+        self.write = write
         self.capacity = capacity
         let thread = Thread { [self] in loop() }
         thread.name = "strata-online-writer"
@@ -58,7 +58,7 @@ final class WriteQueue: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
             do {
-                let count = try writer.write(batch)
+                let count = try write(batch)
                 condition.lock()
                 written += count
                 condition.unlock()

@@ -30,7 +30,7 @@ extension OnlinePush {
     /// - Throws: as `write(_ rows:…)`; `OnlineError.badInput` naming `file:line` for a malformed row.
     @discardableResult
     public func write(
-        file reader: CSVReader, registry: Registry, redis: RedisConnection, offline: Bool, now: Int64,
+        file reader: CSVReader, registry: Registry, redis: some RedisClient, offline: Bool, now: Int64,
         batchRows: Int = 16_384, batchBytes: Int = 8 << 20, progress: (Pass, Int) -> Void = { _, _ in }
     ) throws -> FileSummary {
         if view.view.isAggregation {

@@ -59,7 +59,7 @@ public struct OnlinePush {
     ///   `offline`, at all), saying what each store holds and how to finish safely;
     ///   `OnlineError.cleanupFailed` (nothing written) or `PostgresError` otherwise.
     @discardableResult
-    public func write(_ rows: Rows, registry: Registry, redis: RedisConnection, offline: Bool) throws -> Int {
+    public func write(_ rows: Rows, registry: Registry, redis: some RedisClient, offline: Bool) throws -> Int {
         if view.view.isAggregation { return try writeTiles(rows, registry: registry, redis: redis, offline: offline) }
         let batch = EncodedBatch(
             view: view, keys: rows.keys, event: rows.event, created: rows.created, features: rows.features,
@@ -78,12 +78,12 @@ public struct OnlinePush {
 
     /// The error of a Redis failure after `rows` rows were handed to the push, saying what each store
     /// holds and how to finish safely.
-    func onlineWriteFailed(_ error: RedisError, rows: Int, offline: Bool, redis: RedisConnection) -> OnlineError {
+    func onlineWriteFailed(_ error: RedisError, rows: Int, offline: Bool, redis: some RedisClient) -> OnlineError {
         let table = view.source.table
         let held = "so the online store holds some, all or none of them"
         let message = offline
-            ? "the \(rows) rows were appended to \(table) and committed, but writing them to Redis at \(redis.url.redacted) failed, \(held): re-run this push without --offline to write them online, which is safe (a value in Redis is never replaced by an older one); re-running it with --offline would append them to \(table) a second time"
-            : "writing the \(rows) rows to Redis at \(redis.url.redacted) failed, \(held), and nothing was written offline: re-running the push is safe (a value in Redis is never replaced by an older one)"
+            ? "the \(rows) rows were appended to \(table) and committed, but writing them to Redis at \(redis.redactedURL) failed, \(held): re-run this push without --offline to write them online, which is safe (a value in Redis is never replaced by an older one); re-running it with --offline would append them to \(table) a second time"
+            : "writing the \(rows) rows to Redis at \(redis.redactedURL) failed, \(held), and nothing was written offline: re-running the push is safe (a value in Redis is never replaced by an older one)"
         return OnlineError(.onlineWriteFailed, message, underlying: error.description)
     }
 

@@ -27,7 +27,7 @@ final class ServerWorkers: Service, @unchecked Sendable {
     private let metrics: ServerMetrics
 
     /// Starts `threads` workers, each with its own connections to `redisURL` and `postgresURL`.
-    init(threads: Int, maxPipeline: Int, redisURL: RedisURL, postgresURL: String, project: String, metrics: ServerMetrics) {
+    init(threads: Int, maxPipeline: Int, redisURL: RedisEndpoint, postgresURL: String, project: String, metrics: ServerMetrics) {
         self.maxPipeline = max(1, maxPipeline)
         self.metrics = metrics
         for index in 0..<max(1, threads) {
@@ -156,8 +156,8 @@ final class ServerWorkers: Service, @unchecked Sendable {
             guard redisFailure == nil, store.redis.pendingReplies >= pending.commandCount else {
                 continuation.resume(
                     throwing: redisFailure ?? RedisError(
-                        code: .connectionLost, message: "lost the connection to Redis at \(store.redis.url.redacted)",
-                        url: store.redis.url.redacted))
+                        code: .connectionLost, message: "lost the connection to Redis at \(store.redis.redactedURL)",
+                        url: store.redis.redactedURL))
                 continue
             }
             do {

@@ -4,20 +4,21 @@ import StrataPostgres
 import StrataRedis
 import StrataRegistry
 
-/// The blocking clients one worker thread owns: a Redis connection with its lookup buffers, and a
+/// The blocking clients one worker thread owns: a Redis client (a connection, or a cluster client with a
+/// connection per master) with its lookup buffers, and a
 /// PostgreSQL connection for the rare requests that write offline or load a model. Each is made on
 /// first use and remade after a failure, so that a server started while a store is down recovers.
 ///
 /// Not thread-safe: it belongs to one worker thread.
 final class WorkerResources {
-    private let redisURL: RedisURL
+    private let redisURL: RedisEndpoint
     private let postgresURL: String
     private let project: String
     private var online: OnlineStore?
     private var database: PostgresConnection?
     private var registryOnDatabase: Registry?
 
-    init(redisURL: RedisURL, postgresURL: String, project: String) {
+    init(redisURL: RedisEndpoint, postgresURL: String, project: String) {
         self.redisURL = redisURL
         self.postgresURL = postgresURL
         self.project = project
@@ -27,14 +28,14 @@ final class WorkerResources {
     /// repository it is made with does not matter: queries come from the current registry snapshot.
     func store() throws -> OnlineStore {
         if let online { return online }
-        let redis = try RedisConnection(url: redisURL, connectTimeout: .seconds(1), timeout: .seconds(2))
+        let redis = try redisURL.connect(connectTimeout: .seconds(1), timeout: .seconds(2))
         let store = OnlineStore(redis: redis, repository: Repository(project: project))
         online = store
         return store
     }
 
-    /// This worker's Redis connection.
-    func redis() throws -> RedisConnection {
+    /// This worker's Redis client.
+    func redis() throws -> any RedisClient {
         try store().redis
     }
 

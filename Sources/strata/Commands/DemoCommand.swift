@@ -169,7 +169,7 @@ struct DemoCommand: ParsableCommand {
     /// Materialises every online view up to the end of the sample data, then looks one pair up.
     func materializeAndLookUp(registry: Registry, project: String, sample: SampleData, services: ServicesRecord) throws {
         step("Materialising the latest values into Redis (up to \(UTCTimestamp.format(sample.end)))")
-        let redis = try RedisConnection(url: RedisURL(services.redis.url), timeout: .seconds(30))
+        let redis = try RedisEndpoint(services.redis.url).connect(timeout: .seconds(30))
         let reports = try Materializer(registry: registry, redis: redis)
             .materializeIncremental(project: project, end: sample.end, progress: OnlineCommandSupport.progress)
         Terminal.endProgress()

@@ -88,9 +88,9 @@ enum OnlineCommandSupport {
     /// The wall clock in µs since the Unix epoch.
     static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1e6).rounded()) }
 
-    /// A Redis connection to the configured server.
-    static func redis(_ connection: ConnectionOptions) throws -> RedisConnection {
-        try RedisConnection(url: RedisURL(try connection.redisURL()), timeout: .seconds(30))
+    /// A client of the configured Redis server or cluster.
+    static func redis(_ connection: ConnectionOptions) throws -> any RedisClient {
+        try RedisEndpoint(try connection.redisURL()).connect(timeout: .seconds(30))
     }
 
     /// A progress line: view, entities and rate.

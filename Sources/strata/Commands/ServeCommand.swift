@@ -58,7 +58,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         var configuration = ServerConfiguration(
-            postgresURL: try connection.postgresURL(), redisURL: try RedisURL(try connection.redisURL()))
+            postgresURL: try connection.postgresURL(), redisURL: try RedisEndpoint(try connection.redisURL()))
         configuration.host = host
         configuration.port = port
         configuration.project = project

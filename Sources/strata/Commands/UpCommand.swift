@@ -15,6 +15,12 @@ struct UpCommand: ParsableCommand {
             passwords, when neither --postgres/--redis nor STRATA_POSTGRES_URL/STRATA_REDIS_URL is given. Redis \
             keeps its data in an append-only file under .strata/redis/. A .strata/ made by an older Strata is \
             locked down the same way. The registry in PostgreSQL is migrated to this Strata's version.
+
+            With --redis-cluster the online store is a local Redis Cluster instead: three masters and three \
+            replicas under .strata/redis-cluster/ (same password, append-only files, ports at most 55535 since \
+            each node's cluster bus listens on its port + 10000), recorded with a redis+cluster:// URL. The single \
+            Redis is stopped, its data kept. A later `strata up` keeps the cluster; --no-redis-cluster switches \
+            back to the single Redis.
             """)
 
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("Folder of the embedded services.", valueName: "dir"))
@@ -23,8 +29,13 @@ struct UpCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the services as JSON (URLs with the password hidden; it is in password_file).")
     var json = false
 
+    @Flag(
+        name: .customLong("redis-cluster"), inversion: .prefixedNo,
+        help: "Run the online store as a local Redis Cluster of three masters and three replicas (--no-redis-cluster: one Redis; default: as before).")
+    var redisCluster: Bool?
+
     func run() throws {
-        let record = try LocalServices.up(directory: stateDirectory)
+        let record = try LocalServices.up(directory: stateDirectory, redisCluster: redisCluster)
         // The embedded registry is migrated here, so that the verbs that only read find it ready.
         let migrations = try Migrator.migrate(try PostgresConnection(url: record.postgres.url))
         if json {

@@ -9,7 +9,7 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("PostgreSQL libpq URI (default: $STRATA_POSTGRES_URL, else the embedded one).", valueName: "url"))
     var postgres: String?
 
-    @Option(name: .long, help: ArgumentHelp("Redis URL redis://[[user]:password@]host:port/db, or the password as ?password=... (default: $STRATA_REDIS_URL, else the embedded one).", valueName: "url"))
+    @Option(name: .long, help: ArgumentHelp("Redis URL redis://[[user]:password@]host:port/db (the password also as ?password=...), or a Redis Cluster's seed nodes redis+cluster://[[user]:password@]host:port[,host:port...] (default: $STRATA_REDIS_URL, else the embedded one).", valueName: "url"))
     var redis: String?
 
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("Folder of the embedded services.", valueName: "dir"))

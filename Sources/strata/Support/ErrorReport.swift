@@ -52,5 +52,5 @@ enum ErrorReport {
 
 extension RedisError {
     /// Whether Redis could not be reached or was lost mid-call.
-    var isUnreachable: Bool { code == .connectionFailed || code == .connectionLost || code == .timeout }
+    var isUnreachable: Bool { code == .connectionFailed || code == .connectionLost || code == .timeout || code == .clusterDown }
 }
