@@ -3,10 +3,12 @@ import StrataColumnar
 import StrataCore
 import StrataEmbedded
 import StrataExample
+import StrataOffline
 import StrataOnline
 import StrataPostgres
 import StrataRedis
 import StrataRegistry
+import StrataTestSupport
 import StrataTraining
 #if canImport(Glibc)
 import Glibc
@@ -83,7 +85,7 @@ enum ServeSuite {
         let strataPort = try processes.start("strata serve", strata, common + ["--port", String(try port())])
         let singlePort = try processes.start("strata serve --max-pipeline 1", strata, common + ["--port", String(try port()), "--max-pipeline", "1"])
         let loggingPort = try processes.start("strata serve --log-sample 1", strata, common + ["--port", String(try port()), "--log-sample", "1"])
-        let response = try BenchHTTP.request(port: strataPort.port, method: "POST", path: "/get-online-features", body: bodies[0])
+        let response = try LoopbackHTTP.request(port: strataPort.port, method: "POST", path: "/get-online-features", body: bodies[0])
         guard response.status == 200, String(decoding: response.body, as: UTF8.self).contains(#""PRESENT""#) else {
             throw BenchError("strata serve answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
         }
@@ -145,8 +147,8 @@ enum ServeSuite {
     }
 
     /// Loads the ride-hailing sample (ending at today's midnight, so that lookups now are fresh),
-    /// applies the schemas, materialises, and registers a GBDT of 100 trees × 31 leaves as `bench_eta`
-    /// in production.
+    /// applies the schemas, materialises, and registers a GBDT of 100 trees × 31 leaves trained on the
+    /// sample's conversion spine as `bench_eta` in production, with that training set as its lineage.
     static func prepare(_ servers: BenchServers, options: Options) throws -> SampleData {
         let db = try PostgresConnection(url: servers.postgresURL)
         let day: Int64 = 86_400_000_000
@@ -162,27 +164,25 @@ enum ServeSuite {
         _ = try redis.command("FLUSHDB")
         _ = try Materializer(registry: registry, redis: redis).materializeIncremental(project: repository.project, end: sample.end)
 
-        log("training bench_eta: GBDT, 100 trees × 31 leaves")
-        guard let service = repository.featureService(named: "driver_ranking") else {
-            throw BenchError("\(options.schemas) has no feature service driver_ranking")
-        }
-        var rng = SplitMix64(seed: 11)
-        let rows = 20_000
-        let names = service.features.map(\.columnName)
-        var columns = names.map { _ in (0..<rows).map { _ in Double(rng.next() % 10_000) / 100 } }
-        let label = (0..<rows).map { r in columns[0][r] + columns[3][r] / 10 + Double(rng.next() % 3_000) / 100 > 60 ? 1.0 : 0.0 }
-        columns.append(label)
-        let frame = Frame(names: names + ["label"], columns: columns.map { Column(float64: $0) })
+        log("training bench_eta: GBDT, 100 trees × 31 leaves, on the sample's conversion spine")
+        // The spine's label looks ahead in each driver's hours: indexed, it takes a second, not minutes.
+        try db.execute("CREATE INDEX IF NOT EXISTS driver_hourly_stats_bench_label ON driver_hourly_stats (driver_id, event_timestamp)")
+        let set = try TrainingSetBuilder(registry: registry)
+            .build(TrainingSetRequest(features: .service("driver_ranking"), spine: .query(sample.conversionSpine)))
+        let features = set.lineage.features.compactMap(FeatureReference.init(parsing:))
         var parameters = try TrainingParameters(["num_iterations=100", "num_leaves=31", "min_data_in_leaf=5"])
         parameters.seed = 3
-        let result = try Trainer.train(frame: frame, label: "label", algorithm: .gbdt, parameters: parameters)
-        let store = ModelStore(registry: registry)
-        let (version, _) = try store.register(
+        let result = try Trainer.train(
+            frame: set.frame, label: "label", features: features.map(\.columnName), algorithm: .gbdt, parameters: parameters)
+        // Registered with its training set as lineage, as `strata train` does, so that /predict's
+        // compatibility check reads the real lineage.
+        let (version, _) = try SavedTrainingSets(registry: registry).registerModel(
             ModelStore.Version(
                 project: repository.project, name: "bench_eta", algorithm: "gbdt", parameters: result.model.parameters,
-                features: service.features.map(\.description), label: "label", trainingSet: "bench_eta_synthetic",
-                metrics: [:], artifact: result.model.artifact())
-        ) { _, _ in "bench_eta_synthetic" }
+                features: features.map(\.description), label: "label", trainingSet: "", metrics: [:],
+                artifact: result.model.artifact()),
+            trainedOn: set)
+        let store = ModelStore(registry: registry)
         try store.promote(name: "bench_eta", version: version, stage: "production")
         return sample
     }
@@ -276,7 +276,7 @@ enum ServeSuite {
     static func logCheck(
         _ server: BenchProcesses.Started, servers: BenchServers, processes: inout BenchProcesses
     ) throws -> (served: Int, dropped: Int, written: Int) {
-        let metrics = String(decoding: try BenchHTTP.request(port: server.port, method: "GET", path: "/metrics").body, as: UTF8.self)
+        let metrics = String(decoding: try LoopbackHTTP.request(port: server.port, method: "GET", path: "/metrics").body, as: UTF8.self)
         func value(_ prefix: String) -> Int {
             metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }.map { Int($0) } ?? 0
         }
