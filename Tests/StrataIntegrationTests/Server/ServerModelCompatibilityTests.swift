@@ -4,7 +4,7 @@ import StrataColumnar
 import StrataCore
 import StrataOnline
 import StrataRegistry
-import StrataServer
+@testable import StrataServer
 import StrataTestSupport
 import Testing
 
@@ -94,5 +94,34 @@ struct ServerModelCompatibilityTests {
             #expect((refused.json["detail"] as? String)?.contains("user_stats:clicks was int64") == true, "\(refused.text)")
             try await Self.expectRefusal(of: clicky, spender: spender, client)
         }
+    }
+}
+
+/// A reload invalidates the model cache: it then holds exactly the versions a stage points at, the ones
+/// it already held kept as they were, so a version read on demand does not outlive the state it came from.
+@Suite("strata serve: the model cache on reload", .enabled(if: TestServices.enabled))
+struct ServerModelCacheTests {
+    @Test func aReloadKeepsOnlyTheStagedVersions() throws {
+        let fixture = try ServerFixture()
+        let first = try fixture.registerModel("ranker", seed: 51).version
+        let second = try fixture.registerModel("ranker", seed: 52).version
+        let registry = fixture.online.registry
+        try ModelStore(registry: registry).promote(name: "ranker", version: first, stage: "production")
+        let models = ModelCache()
+        let before = try RegistrySnapshot.load(project: OnlineFixture.project, registry: registry, models: models)
+        #expect(before.stages["ranker"]?["production"] == first)
+        try models.load(name: "ranker", version: second, project: OnlineFixture.project, registry: registry)
+        #expect(Set(models.all.map(\.version)) == [first, second])
+
+        try ModelStore(registry: registry).promote(name: "ranker", version: second, stage: "staging")
+        let after = try RegistrySnapshot.load(project: OnlineFixture.project, registry: registry, models: models)
+        #expect(after.stages["ranker"] == ["production": first, "staging": second])
+        #expect(Set(models.all.map(\.version)) == [first, second])
+        #expect(models.all.allSatisfy { after.verdict($0) != nil })
+
+        try ModelStore(registry: registry).promote(name: "ranker", version: second, stage: "production")
+        let promoted = try RegistrySnapshot.load(project: OnlineFixture.project, registry: registry, models: models)
+        #expect(promoted.stages["ranker"] == ["production": second])
+        #expect(models.all.map(\.version) == [second])
     }
 }
