@@ -135,7 +135,7 @@ enum ServeSuite {
         let errors = (strata1 + strata32 + logging32 + batch[0].1 + predict[0].1).map(\.errors).reduce(0, +) + soak.errors
         let rps32 = med(strata32, \.requestsPerSecond)
         print("coalescing at 32 connections: \(fmt(rps32, 0)) req/s with up to 64 lookups per pipelined write, \(fmt(med(single32, \.requestsPerSecond), 0)) with one (ratio \(fmt(rps32 / med(single32, \.requestsPerSecond), 2)))")
-        print("served-feature log: \(logged.served) rows served, \(logged.dropped) dropped (counted), \(logged.written) in the table after SIGTERM; lost \(logged.served - logged.dropped - logged.written)")
+        print("served-feature log: \(logged.served) rows served, \(logged.dropped) dropped (counted), \(logged.written) in the table after SIGTERM by \(logged.copies) COPYs; lost \(logged.served - logged.dropped - logged.written)")
         print("reference, measured here earlier, not in a ratio: feast serve (1 worker) 794 req/s at c1 (p99 565 ms), 743 req/s at c32 with socket errors, 8,900 entities/s with 100-entity requests")
         print(
             "serve: c1_p99_ms=\(fmt(med(strata1, \.p99), 3)) c1_p50_ratio_canned=\(fmt(med(strata1, \.p50) / med(canned1, \.p50), 2)) "
@@ -272,10 +272,10 @@ enum ServeSuite {
         return .nan
     }
 
-    /// Stops the logging server with SIGTERM once its load ended and checks its rows.
+    /// Stops the logging server with SIGTERM once its load ended and checks its rows and how many COPYs wrote them.
     static func logCheck(
         _ server: BenchProcesses.Started, servers: BenchServers, processes: inout BenchProcesses
-    ) throws -> (served: Int, dropped: Int, written: Int) {
+    ) throws -> (served: Int, dropped: Int, written: Int, copies: Int) {
         let metrics = String(decoding: try LoopbackHTTP.request(port: server.port, method: "GET", path: "/metrics").body, as: UTF8.self)
         func value(_ prefix: String) -> Int {
             metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }.map { Int($0) } ?? 0
@@ -285,8 +285,9 @@ enum ServeSuite {
         let status = processes.stop(server)
         guard status == 0 else { throw BenchError("strata serve --log-sample 1 exited \(status) on SIGTERM") }
         let db = try PostgresConnection(url: servers.postgresURL)
-        let written = Int(try db.execute("SELECT count(*) FROM strata_served_features").int(0, 0) ?? 0)
-        return (served, dropped, written)
+        // Each COPY commits on its own, so the distinct inserting transactions count the writer's COPYs.
+        let table = try db.execute("SELECT count(*), count(DISTINCT xmin::text) FROM strata_served_features")
+        return (served, dropped, Int(table.int(0, 0) ?? 0), Int(table.int(0, 1) ?? 0))
     }
 
     static func startNginx(_ processes: inout BenchProcesses, folder: String, body: [UInt8]) throws -> BenchProcesses.Started {
