@@ -20,8 +20,8 @@ final class ServedFeatureLogWriter: Service, @unchecked Sendable {
     ]
 
     /// How long the writer waits for a batch to fill before writing what came: each COPY is a statement
-    /// and a commit in PostgreSQL, whose cost per COPY, not per row, dominated when it wrote each request
-    /// as it came; a tenth of a second bounds how late a row reaches the table.
+    /// and a commit in PostgreSQL, so writing each request as it came cost PostgreSQL one of each per
+    /// request; a tenth of a second bounds how late a row reaches the table.
     static let linger: TimeInterval = 0.1
 
     private let log: ServedFeatureLog
