@@ -99,7 +99,7 @@ let package = Package(
             dependencies: [
                 "CLibPQ", "CHiredis", "StrataColumnar", "StrataCore", "StrataPostgres",
                 "StrataRedis", "StrataEmbedded", "StrataRegistry", "StrataOffline",
-                "StrataOnline", "StrataTraining", "StrataMonitoring", "StrataExample", "StrataServer",
+                "StrataOnline", "StrataTraining", "StrataMonitoring", "StrataExample", "StrataServer", "StrataTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

@@ -60,6 +60,23 @@ public struct SampleData: Sendable {
     /// The end of the data: `start` plus `size.days` days.
     public var end: Int64 { start + Int64(size.days) * 86_400 * UTCTimestamp.microsPerSecond }
 
+    /// A spine query over the sample for the `driver_ranking` service: each driver, paired with one
+    /// customer, every 12 hours from the second day to the end, labelled with whether the driver's
+    /// conversion rate in the next 12 hours is above 0.5. What `strata demo` and the serve bench train on.
+    public var conversionSpine: String {
+        let day = 86_400 * UTCTimestamp.microsPerSecond
+        return """
+            SELECT d.driver_id, \(Self.firstCustomerID) + (d.driver_id * 7919) % \(size.customers) AS customer_id,
+                   t AS event_timestamp,
+                   coalesce((SELECT h.conv_rate FROM driver_hourly_stats h
+                             WHERE h.driver_id = d.driver_id AND h.event_timestamp BETWEEN t AND t + interval '12 hours'
+                             ORDER BY h.event_timestamp DESC LIMIT 1), 0) > 0.5 AS label
+            FROM generate_series(\(Self.firstDriverID)::bigint, \(Self.firstDriverID + Int64(size.drivers) - 1)::bigint) AS d(driver_id),
+                 generate_series('\(UTCTimestamp.format(start + day))'::timestamptz,
+                                 '\(UTCTimestamp.format(end))'::timestamptz, interval '12 hours') AS t
+            """
+    }
+
     /// (Re)creates the four source tables, without indexes, and fills them.
     /// `progress` is called with a table name and the rows written so far.
     @discardableResult

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import ServiceLifecycle
 import StrataPostgres
 import StrataRegistry
@@ -18,6 +19,14 @@ public final class FeatureServer: Sendable {
     let routes: ServerRoutes
     let logWriter: ServedFeatureLogWriter
     let logger: Logger
+    private let lifecycle = NIOLockedValueBox(Lifecycle.idle)
+
+    /// Whether `run` started, or `stop` came first.
+    private enum Lifecycle {
+        case idle
+        case running(ServiceGroup)
+        case stopped
+    }
 
     /// Reads the registry and starts the worker threads; serves nothing until `run`.
     /// - Throws: `PostgresError` when PostgreSQL is unreachable, `RegistryError` when the project is
@@ -65,9 +74,32 @@ public final class FeatureServer: Sendable {
             logger: logger)
     }
 
-    /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
-    public func run() async throws {
-        try await application().runService()
+    /// Serves until `stop()` (or, when `handlingSignals`, SIGTERM or SIGINT), then shuts down gracefully:
+    /// stops accepting, finishes the requests in flight, then stops the registry listener and the
+    /// workers and flushes the served-feature log. Returns at once when `stop()` came first.
+    /// - Parameter handlingSignals: false when the caller owns the process's signals and calls `stop()`.
+    public func run(handlingSignals: Bool = true) async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [application()], gracefulShutdownSignals: handlingSignals ? [.sigterm, .sigint] : [],
+                logger: logger))
+        let start = lifecycle.withLockedValue { state in
+            guard case .idle = state else { return false }
+            state = .running(group)
+            return true
+        }
+        guard start else { return }
+        try await group.run()
+    }
+
+    /// Shuts a running server down gracefully (as SIGTERM does); before `run`, makes `run` return at once.
+    public func stop() {
+        let running = lifecycle.withLockedValue { state -> ServiceGroup? in
+            if case .running(let group) = state { return group }
+            state = .stopped
+            return nil
+        }
+        if let running { Task { await running.triggerGracefulShutdown() } }
     }
 
     /// Stops the worker threads of a server whose application never ran (as in router tests).

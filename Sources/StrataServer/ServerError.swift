@@ -85,7 +85,10 @@ struct ServerError: Error, Sendable, HTTPResponseError, CustomStringConvertible 
         case let error as TrainingError:
             self.init(.conflict, .modelMismatch, error.description)
         case let error as OfflineError:
-            self.init(.badRequest, .badRequest, error.description)
+            switch error.code {
+            case .incompatibleModel: self.init(.conflict, .modelMismatch, error.description)
+            case .unknownFeature, .badSpine, .badOutput, .notFound: self.init(.badRequest, .badRequest, error.description)
+            }
         case let error as HTTPResponseError:
             switch error.status {
             case .contentTooLarge: self.init(.contentTooLarge, .bodyTooLarge, "the request body is larger than the server accepts")

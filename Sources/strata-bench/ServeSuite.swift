@@ -3,10 +3,12 @@ import StrataColumnar
 import StrataCore
 import StrataEmbedded
 import StrataExample
+import StrataOffline
 import StrataOnline
 import StrataPostgres
 import StrataRedis
 import StrataRegistry
+import StrataTestSupport
 import StrataTraining
 #if canImport(Glibc)
 import Glibc
@@ -83,7 +85,7 @@ enum ServeSuite {
         let strataPort = try processes.start("strata serve", strata, common + ["--port", String(try port())])
         let singlePort = try processes.start("strata serve --max-pipeline 1", strata, common + ["--port", String(try port()), "--max-pipeline", "1"])
         let loggingPort = try processes.start("strata serve --log-sample 1", strata, common + ["--port", String(try port()), "--log-sample", "1"])
-        let response = try BenchHTTP.request(port: strataPort.port, method: "POST", path: "/get-online-features", body: bodies[0])
+        let response = try LoopbackHTTP.request(port: strataPort.port, method: "POST", path: "/get-online-features", body: bodies[0])
         guard response.status == 200, String(decoding: response.body, as: UTF8.self).contains(#""PRESENT""#) else {
             throw BenchError("strata serve answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
         }
@@ -133,7 +135,7 @@ enum ServeSuite {
         let errors = (strata1 + strata32 + logging32 + batch[0].1 + predict[0].1).map(\.errors).reduce(0, +) + soak.errors
         let rps32 = med(strata32, \.requestsPerSecond)
         print("coalescing at 32 connections: \(fmt(rps32, 0)) req/s with up to 64 lookups per pipelined write, \(fmt(med(single32, \.requestsPerSecond), 0)) with one (ratio \(fmt(rps32 / med(single32, \.requestsPerSecond), 2)))")
-        print("served-feature log: \(logged.served) rows served, \(logged.dropped) dropped (counted), \(logged.written) in the table after SIGTERM; lost \(logged.served - logged.dropped - logged.written)")
+        print("served-feature log: \(logged.served) rows served, \(logged.dropped) dropped (counted), \(logged.written) in the table after SIGTERM by \(logged.copies) COPYs; lost \(logged.served - logged.dropped - logged.written)")
         print("reference, measured here earlier, not in a ratio: feast serve (1 worker) 794 req/s at c1 (p99 565 ms), 743 req/s at c32 with socket errors, 8,900 entities/s with 100-entity requests")
         print(
             "serve: c1_p99_ms=\(fmt(med(strata1, \.p99), 3)) c1_p50_ratio_canned=\(fmt(med(strata1, \.p50) / med(canned1, \.p50), 2)) "
@@ -145,8 +147,8 @@ enum ServeSuite {
     }
 
     /// Loads the ride-hailing sample (ending at today's midnight, so that lookups now are fresh),
-    /// applies the schemas, materialises, and registers a GBDT of 100 trees × 31 leaves as `bench_eta`
-    /// in production.
+    /// applies the schemas, materialises, and registers a GBDT of 100 trees × 31 leaves trained on the
+    /// sample's conversion spine as `bench_eta` in production, with that training set as its lineage.
     static func prepare(_ servers: BenchServers, options: Options) throws -> SampleData {
         let db = try PostgresConnection(url: servers.postgresURL)
         let day: Int64 = 86_400_000_000
@@ -162,27 +164,25 @@ enum ServeSuite {
         _ = try redis.command("FLUSHDB")
         _ = try Materializer(registry: registry, redis: redis).materializeIncremental(project: repository.project, end: sample.end)
 
-        log("training bench_eta: GBDT, 100 trees × 31 leaves")
-        guard let service = repository.featureService(named: "driver_ranking") else {
-            throw BenchError("\(options.schemas) has no feature service driver_ranking")
-        }
-        var rng = SplitMix64(seed: 11)
-        let rows = 20_000
-        let names = service.features.map(\.columnName)
-        var columns = names.map { _ in (0..<rows).map { _ in Double(rng.next() % 10_000) / 100 } }
-        let label = (0..<rows).map { r in columns[0][r] + columns[3][r] / 10 + Double(rng.next() % 3_000) / 100 > 60 ? 1.0 : 0.0 }
-        columns.append(label)
-        let frame = Frame(names: names + ["label"], columns: columns.map { Column(float64: $0) })
+        log("training bench_eta: GBDT, 100 trees × 31 leaves, on the sample's conversion spine")
+        // The spine's label looks ahead in each driver's hours: indexed, it takes a second, not minutes.
+        try db.execute("CREATE INDEX IF NOT EXISTS driver_hourly_stats_bench_label ON driver_hourly_stats (driver_id, event_timestamp)")
+        let set = try TrainingSetBuilder(registry: registry)
+            .build(TrainingSetRequest(features: .service("driver_ranking"), spine: .query(sample.conversionSpine)))
+        let features = set.lineage.features.compactMap(FeatureReference.init(parsing:))
         var parameters = try TrainingParameters(["num_iterations=100", "num_leaves=31", "min_data_in_leaf=5"])
         parameters.seed = 3
-        let result = try Trainer.train(frame: frame, label: "label", algorithm: .gbdt, parameters: parameters)
-        let store = ModelStore(registry: registry)
-        let (version, _) = try store.register(
+        let result = try Trainer.train(
+            frame: set.frame, label: "label", features: features.map(\.columnName), algorithm: .gbdt, parameters: parameters)
+        // Registered with its training set as lineage, as `strata train` does, so that /predict's
+        // compatibility check reads the real lineage.
+        let (version, _) = try SavedTrainingSets(registry: registry).registerModel(
             ModelStore.Version(
                 project: repository.project, name: "bench_eta", algorithm: "gbdt", parameters: result.model.parameters,
-                features: service.features.map(\.description), label: "label", trainingSet: "bench_eta_synthetic",
-                metrics: [:], artifact: result.model.artifact())
-        ) { _, _ in "bench_eta_synthetic" }
+                features: features.map(\.description), label: "label", trainingSet: "", metrics: [:],
+                artifact: result.model.artifact()),
+            trainedOn: set)
+        let store = ModelStore(registry: registry)
         try store.promote(name: "bench_eta", version: version, stage: "production")
         return sample
     }
@@ -272,11 +272,11 @@ enum ServeSuite {
         return .nan
     }
 
-    /// Stops the logging server with SIGTERM once its load ended and checks its rows.
+    /// Stops the logging server with SIGTERM once its load ended and checks its rows and how many COPYs wrote them.
     static func logCheck(
         _ server: BenchProcesses.Started, servers: BenchServers, processes: inout BenchProcesses
-    ) throws -> (served: Int, dropped: Int, written: Int) {
-        let metrics = String(decoding: try BenchHTTP.request(port: server.port, method: "GET", path: "/metrics").body, as: UTF8.self)
+    ) throws -> (served: Int, dropped: Int, written: Int, copies: Int) {
+        let metrics = String(decoding: try LoopbackHTTP.request(port: server.port, method: "GET", path: "/metrics").body, as: UTF8.self)
         func value(_ prefix: String) -> Int {
             metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }.map { Int($0) } ?? 0
         }
@@ -285,8 +285,9 @@ enum ServeSuite {
         let status = processes.stop(server)
         guard status == 0 else { throw BenchError("strata serve --log-sample 1 exited \(status) on SIGTERM") }
         let db = try PostgresConnection(url: servers.postgresURL)
-        let written = Int(try db.execute("SELECT count(*) FROM strata_served_features").int(0, 0) ?? 0)
-        return (served, dropped, written)
+        // Each COPY commits on its own, so the distinct inserting transactions count the writer's COPYs.
+        let table = try db.execute("SELECT count(*), count(DISTINCT xmin::text) FROM strata_served_features")
+        return (served, dropped, Int(table.int(0, 0) ?? 0), Int(table.int(0, 1) ?? 0))
     }
 
     static func startNginx(_ processes: inout BenchProcesses, folder: String, body: [UInt8]) throws -> BenchProcesses.Started {

@@ -111,7 +111,7 @@ struct ClusterOnlineTests {
         // Push, newer-wins: the same rows pushed to both stores leave them equal.
         let push = OnlinePush(view: try OnlineView(named: "user_stats", in: fixture.repository))
         let rows = try push.parse(
-            try CSVTable.parse(Array("""
+            try CSVReader(bytes: Array("""
                 user_id,ts,created,clicks,spend,ratio,rank,vip,segment,last_seen
                 1,2026-01-10T12:00:00Z,,1001,,,,,pushed,
                 2,2026-01-01T00:00:00Z,,1002,,,,,too old,

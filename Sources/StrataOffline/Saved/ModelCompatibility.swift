@@ -6,10 +6,12 @@ import StrataRegistry
 /// a `float64` rate, a feature removed) would score garbage without a word.
 public enum ModelCompatibility {
     /// Checks `model`'s features against the registry: the type each one had in the view version its
-    /// training set was built from (the set's lineage) against its type now.
+    /// training set was built from (the set's lineage) against its type in `current`, the registered state
+    /// to serve from (default: the registry's state now; a server passes the state it serves, so that its
+    /// verdict and its lookups agree).
     /// - Throws: `OfflineError.incompatibleModel` naming every feature that was retyped or removed, or
     ///   whose training lineage cannot be found.
-    public static func check(_ model: ModelStore.Version, registry: Registry) throws {
+    public static func check(_ model: ModelStore.Version, registry: Registry, current: Repository? = nil) throws {
         let name = "model \(model.name) v\(model.version)"
         guard let lineage = try SavedTrainingSets(registry: registry).list(project: model.project)
             .first(where: { $0.name == model.trainingSet })?.lineage
@@ -18,7 +20,7 @@ public enum ModelCompatibility {
                 .incompatibleModel,
                 "\(name) was trained on the saved training set \(model.trainingSet), which project \(model.project) no longer holds, so its features' types cannot be checked")
         }
-        let current = try registry.repository(project: model.project)
+        let current = try current ?? registry.repository(project: model.project)
         var trainedViews: [String: FeatureView] = [:]
         var problems: [String] = []
         for text in model.features {

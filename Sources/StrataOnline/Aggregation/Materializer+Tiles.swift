@@ -1,17 +1,18 @@
 import StrataColumnar
+import StrataRedis
 
 extension Materializer {
     /// Materialises an aggregation view: rebuilds, from the source, the tiles of every entity with an
     /// event in `[start, end]` (every entity when `start` is nil), and writes them with the newer-wins
     /// rule on the end they were built up to (docs/aggregations.md, "Online").
-    func materializeTiles(
-        _ view: OnlineView, start: Int64?, end: Int64, writer: OnlineWriter, progress: Progress
+    func materializeTiles<Redis: RedisClient>(
+        _ view: OnlineView, start: Int64?, end: Int64, writer: OnlineWriter<Redis>, progress: Progress
     ) throws -> ViewReport {
         let builder = try TileBuilder(view: view)
         let clock = ContinuousClock()
         let began = clock.now
         var written = 0
-        let queue = overlapsWrites ? WriteQueue(writer: writer) : nil
+        let queue = overlapsWrites ? WriteQueue(write: writer.write) : nil
         let entities: Int
         do {
             entities = try builder.build(

@@ -1,6 +1,8 @@
 import NIOConcurrencyHelpers
 import StrataCore
+import StrataOffline
 import StrataOnline
+import StrataPostgres
 import StrataRegistry
 import StrataTraining
 
@@ -20,6 +22,18 @@ final class RegistrySnapshot: Sendable {
     /// naming ever new feature lists cannot grow it without limit.
     private let queries = NIOLockedValueBox([String: OnlineQuery]())
     private static let maxQueries = 1024
+    /// Whether each model version judged so far can be fed by this registry state (`ModelCompatibility`),
+    /// by `ModelCache.key`. A reload makes a new snapshot, so every verdict is made again against the
+    /// state it serves.
+    private let verdicts = NIOLockedValueBox([String: Verdict]())
+
+    /// Whether a model version can be fed by a registry state.
+    enum Verdict: Sendable {
+        /// Every feature it reads is registered with the type it had when its training set was built.
+        case matches
+        /// Some were retyped or removed since: the refusal names them.
+        case refused(OfflineError)
+    }
 
     init(project: String, repository: Repository, version: Int64, stages: [String: [String: Int]]) {
         self.project = project
@@ -28,22 +42,52 @@ final class RegistrySnapshot: Sendable {
         self.stages = stages
     }
 
-    /// Reads the registered state of `project` and loads the models its stages point at into `models`.
-    /// Blocking: call it on a thread that may block.
+    /// Reads the registered state of `project`, invalidates `models` (it then holds the versions the
+    /// stages point at, `ModelCache.refresh`), and judges each against that state, so that no request
+    /// after a reload is scored by a model whose features changed under it. Blocking: call it on a
+    /// thread that may block.
+    /// - Throws: `PostgresError` when the registry cannot be read.
     static func load(project: String, registry: Registry, models: ModelCache) throws -> RegistrySnapshot {
         let repository = try registry.repository(project: project)
         let version = try registry.latestApply(project: project)
+        let staged = try ModelStore(registry: registry).list(project: project)
+            .filter { $0.stage == "production" || $0.stage == "staging" }
         var stages: [String: [String: Int]] = [:]
-        for model in try ModelStore(registry: registry).list(project: project)
-        where model.stage == "production" || model.stage == "staging" {
-            stages[model.name, default: [:]][model.stage] = model.version
+        for model in staged { stages[model.name, default: [:]][model.stage] = model.version }
+        try models.refresh(staged: staged, project: project, registry: registry)
+        let snapshot = RegistrySnapshot(project: project, repository: repository, version: version, stages: stages)
+        for model in models.all {
             do {
-                try models.load(name: model.name, version: model.version, project: project, registry: registry)
-            } catch is TrainingError {
-                // An unreadable artifact fails its own /predict requests (loaded again on demand), not the reload.
+                try snapshot.judge(model, registry: registry)
+            } catch let error as PostgresError {
+                throw error
+            } catch {
+                // A model whose lineage cannot be read fails its own /predict requests, not the reload.
             }
         }
-        return RegistrySnapshot(project: project, repository: repository, version: version, stages: stages)
+        return snapshot
+    }
+
+    /// The verdict on `model` made against this state, nil when not judged yet.
+    func verdict(_ model: LoadedModel) -> Verdict? {
+        verdicts.withLockedValue { $0[ModelCache.key(model.name, model.version)] }
+    }
+
+    /// Checks `model`'s features against this state and records the verdict (blocking: it reads the
+    /// model's lineage from the registry).
+    /// - Throws: `PostgresError` and the registry's errors when the lineage cannot be read (no verdict is
+    ///   recorded then).
+    @discardableResult
+    func judge(_ model: LoadedModel, registry: Registry) throws -> Verdict {
+        let verdict: Verdict
+        do {
+            try ModelCompatibility.check(model.registration, registry: registry, current: repository)
+            verdict = .matches
+        } catch let error as OfflineError where error.code == .incompatibleModel {
+            verdict = .refused(error)
+        }
+        verdicts.withLockedValue { $0[ModelCache.key(model.name, model.version)] = verdict }
+        return verdict
     }
 
     /// The prepared lookup of the features `request` names.

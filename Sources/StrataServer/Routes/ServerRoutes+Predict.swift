@@ -10,6 +10,7 @@ extension ServerRoutes {
         let body = try PredictRequest(try await json(request))
         let snapshot = snapshots.current
         let loaded = try await model(body, snapshot: snapshot)
+        try await checkCompatible(loaded, snapshot: snapshot)
         let query = try snapshot.query(.references(loaded.references))
         let entities = try EntityRows.frame(body.entities, joinKeys: query.joinKeys, maxEntities: configuration.maxEntities)
         let features = try await workers.lookup(query, entities: entities, at: body.at)
@@ -40,6 +41,17 @@ extension ServerRoutes {
                     features: features, model: (loaded.name, loaded.version), predictions: predictions))
         }
         return Response.json(out)
+    }
+
+    /// Refuses (409 `model_mismatch`, naming the features) a model whose features were retyped or removed
+    /// since its training set was built, as `strata predict` does. The verdict is the snapshot's: made at
+    /// reload for the cached models, else once here on a worker.
+    private func checkCompatible(_ loaded: LoadedModel, snapshot: RegistrySnapshot) async throws {
+        var verdict = snapshot.verdict(loaded)
+        if verdict == nil {
+            verdict = try await workers.run { resources in try snapshot.judge(loaded, registry: try resources.registry()) }
+        }
+        if case .refused(let refusal)? = verdict { throw refusal }
     }
 
     /// The model version the request names, from the cache or read from the registry on a worker.

@@ -14,6 +14,9 @@ final class ServedFeatureLog: @unchecked Sendable {
     private var records: [ServedRecord] = []
     private var rows = 0
     private var closed = false
+    /// The queued rows at which `offer` wakes the writer: 1 while it waits for a first record, its batch
+    /// size while it lingers to fill a batch, so that requests do not wake it one by one.
+    private var wakeRows = 1
     private let metrics: ServerMetrics
 
     init(sampleRate: Double, capacity: Int, metrics: ServerMetrics) {
@@ -38,18 +41,27 @@ final class ServedFeatureLog: @unchecked Sendable {
         records.append(record)
         rows += record.rowCount
         let depth = rows
+        let wake = rows >= wakeRows
         condition.unlock()
-        condition.signal()
+        if wake { condition.signal() }
         metrics.logQueued(rows: depth)
     }
 
-    /// Waits up to `timeout` for records, then takes queued records of at most `maxRows` rows in all
-    /// (at least one record). Returns an empty array when none came, or when closed and drained.
-    func take(maxRows: Int, waitingUpTo timeout: TimeInterval) -> [ServedRecord] {
+    /// Waits up to `timeout` for records, then up to `linger` more while fewer than `maxRows` rows are
+    /// queued (so that one COPY carries many requests instead of one each), then takes queued records of
+    /// at most `maxRows` rows in all (at least one record). Returns an empty array when none came, or when
+    /// closed and drained; `close` ends both waits at once.
+    func take(maxRows: Int, waitingUpTo timeout: TimeInterval, lingering linger: TimeInterval = 0) -> [ServedRecord] {
         condition.lock()
         defer { condition.unlock() }
         if records.isEmpty && !closed {
             _ = condition.wait(until: Date(timeIntervalSinceNow: timeout))
+        }
+        if !records.isEmpty && linger > 0 {
+            let deadline = Date(timeIntervalSinceNow: linger)
+            wakeRows = maxRows
+            while !closed && rows < maxRows && condition.wait(until: deadline) {}
+            wakeRows = 1
         }
         var count = 0
         var taken = 0

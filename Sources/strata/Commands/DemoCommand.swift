@@ -119,19 +119,9 @@ struct DemoCommand: ParsableCommand {
     /// A point-in-time-correct training set over a spine of (driver, customer, time, label) rows.
     func trainingSet(registry: Registry, sample: SampleData, services: ServicesRecord) throws {
         step("Building a point-in-time-correct training set (service driver_ranking)")
-        let spine = """
-            SELECT d.driver_id, \(SampleData.firstCustomerID) + (d.driver_id * 7919) % \(customers) AS customer_id,
-                   t AS event_timestamp,
-                   coalesce((SELECT h.conv_rate FROM driver_hourly_stats h
-                             WHERE h.driver_id = d.driver_id AND h.event_timestamp BETWEEN t AND t + interval '12 hours'
-                             ORDER BY h.event_timestamp DESC LIMIT 1), 0) > 0.5 AS label
-            FROM generate_series(\(SampleData.firstDriverID)::bigint, \(SampleData.firstDriverID + Int64(drivers) - 1)::bigint) AS d(driver_id),
-                 generate_series('\(UTCTimestamp.format(sample.start + 86_400_000_000))'::timestamptz,
-                                 '\(UTCTimestamp.format(sample.end))'::timestamptz, interval '12 hours') AS t
-            """
         let started = Date()
         let set = try TrainingSetBuilder(registry: registry)
-            .build(TrainingSetRequest(features: .service("driver_ranking"), spine: .query(spine))) { view, rows in
+            .build(TrainingSetRequest(features: .service("driver_ranking"), spine: .query(sample.conversionSpine))) { view, rows in
                 Terminal.progress("  \(view): \(rows) rows read")
             }
         Terminal.endProgress()

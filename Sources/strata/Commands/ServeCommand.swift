@@ -13,7 +13,8 @@ struct ServeCommand: ParsableCommand {
             Routes: POST /get-online-features, /push, /write-to-online-store and /predict; GET /health and \
             /metrics (Prometheus). Errors are JSON {"error", "detail"} with a 4xx or 5xx status. Registry \
             changes (`strata apply`, `strata models promote`) reach the server without a restart. SIGTERM or \
-            SIGINT stops accepting, finishes the requests in flight, flushes the served-feature log and exits 0.
+            SIGINT stops accepting, finishes the requests in flight, flushes the served-feature log and exits 0; \
+            a second one stops at once (exit 143 or 130).
             """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -69,17 +70,26 @@ struct ServeCommand: ParsableCommand {
         configuration.redisConnections = redisConnections
         configuration.maxPipeline = maxPipeline
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        // The first SIGTERM or SIGINT stops the server gracefully, whenever it comes: while it starts, the
+        // request waits for the server, which then returns from `run` at once; a second one exits at once.
+        let stopping = Stopping()
+        Interrupts.handOver { name in
+            Terminal.printError("\(name): stopping: finishing the requests in flight and flushing the served-feature log (again to stop at once)")
+            stopping.request()
+        }
         let server = try FeatureServer(configuration: configuration)
+        stopping.attach(server)
         Terminal.printError(
             "serving project \(server.project) on http://\(host.contains(":") ? "[\(host)]" : host):\(port) (Ctrl-C stops)")
         let outcome = Outcome()
         let done = DispatchSemaphore(value: 0)
         Task {
-            do { try await server.run() } catch { outcome.set(error) }
+            do { try await server.run(handlingSignals: false) } catch { outcome.set(error) }
             done.signal()
         }
         done.wait()
         if let error = outcome.error { throw error }
+        Terminal.printError("stopped")
     }
 
     /// The token in `path`, without surrounding white space.
@@ -90,6 +100,30 @@ struct ServeCommand: ParsableCommand {
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty else { throw CLIError(.badInput, "--token-file \(path) is empty; it must hold the token") }
         return token
+    }
+
+    /// A stop requested by a signal, handed to the server once it exists (`FeatureServer.stop` before
+    /// `run` makes `run` return at once).
+    final class Stopping: @unchecked Sendable {
+        private let lock = NSLock()
+        private var requested = false
+        private var server: FeatureServer?
+
+        func request() {
+            let server = lock.withLock {
+                requested = true
+                return self.server
+            }
+            server?.stop()
+        }
+
+        func attach(_ server: FeatureServer) {
+            let stopNow = lock.withLock {
+                self.server = server
+                return requested
+            }
+            if stopNow { server.stop() }
+        }
     }
 
     /// The error the server stopped with, handed from its task to the waiting thread.

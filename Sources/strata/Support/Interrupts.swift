@@ -12,6 +12,10 @@ import Glibc
 /// The handler only writes the signal's number to a pipe (all a signal handler may safely do); a thread
 /// waiting on the pipe does the cleanup under `PartialFile`'s lock and exits, so an interrupt never splits
 /// a commit from the move of its output into place.
+///
+/// A command that stops gracefully instead (`strata serve`: finish the requests in flight, flush its log,
+/// exit 0) takes the first signal over with `handOver(to:)`; a second one still exits at once. One owner
+/// of the signals, from the first instruction of `main` to the exit, so none falls between two handlers.
 enum Interrupts {
     /// Installs the handlers; call once, first thing.
     static func install() {
@@ -29,21 +33,38 @@ enum Interrupts {
         let readEnd = ends[0]
         let watcher = Thread {
             var number: UInt8 = 0
+            var handedOver = false
             while true {
                 let count = read(readEnd, &number, 1)
-                if count == 1 { break }
-                if count == 0 || errno != EINTR { return }
+                if count == 0 || (count < 0 && errno != EINTR) { return }
+                guard count == 1 else { continue }
+                let name = Int32(number) == SIGTERM ? "SIGTERM" : "SIGINT"
+                if !handedOver, let stop = handOverLock.withLock({ handedOverTo }) {
+                    handedOver = true
+                    stop(name)
+                    continue
+                }
+                PartialFile.removeAllForExit()
+                Terminal.printError("interrupted by \(name): stopped; unfinished output files were removed and uncommitted work rolls back")
+                _exit(128 + Int32(number))
             }
-            PartialFile.removeAllForExit()
-            let name = Int32(number) == SIGTERM ? "SIGTERM" : "SIGINT"
-            Terminal.printError("interrupted by \(name): stopped; unfinished output files were removed and uncommitted work rolls back")
-            _exit(128 + Int32(number))
         }
         watcher.start()
         _ = signal(SIGINT, forwardSignal)
         _ = signal(SIGTERM, forwardSignal)
     }
+
+    /// Makes the first SIGINT or SIGTERM call `stop` (on the watcher thread, with the signal's name) instead
+    /// of exiting; the command then stops as it sees fit. A second signal exits at once, as without it.
+    static func handOver(to stop: @escaping @Sendable (String) -> Void) {
+        handOverLock.withLock { handedOverTo = stop }
+    }
 }
+
+/// What the first signal calls instead of exiting, once a command took it over; set by the command's
+/// thread and read by the watcher's, under `handOverLock`.
+nonisolated(unsafe) private var handedOverTo: (@Sendable (String) -> Void)?
+private let handOverLock = NSLock()
 
 /// The write end of the pipe the signal handler writes to.
 nonisolated(unsafe) private var interruptPipe: Int32 = -1

@@ -42,6 +42,31 @@ struct ServedFeatureLogTests {
         #expect(log.isDrained)
     }
 
+    /// The writer lingers for a batch to fill: records offered one by one while it waits leave in one
+    /// batch once it is full, and closing the log ends the wait with what came.
+    @Test func takeLingersUntilTheBatchIsFullOrTheLogCloses() throws {
+        let fixture = try OnlineFixture()
+        let records = try (0..<3).map { _ in try Self.record(rows: 1, fixture) }
+        let log = ServedFeatureLog(sampleRate: 1, capacity: 100, metrics: ServerMetrics())
+        let offering = Thread {
+            for record in records {
+                log.offer(record)
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+        offering.start()
+        #expect(log.take(maxRows: 3, waitingUpTo: 600, lingering: 600).map(\.rowCount) == [1, 1, 1])
+
+        log.offer(try Self.record(rows: 2, fixture))
+        let closing = Thread {
+            Thread.sleep(forTimeInterval: 0.2)
+            log.close()
+        }
+        closing.start()
+        #expect(log.take(maxRows: 100, waitingUpTo: 600, lingering: 600).map(\.rowCount) == [2])
+        #expect(log.isDrained)
+    }
+
     @Test func sampleRatesZeroAndOneAreExact() {
         let never = ServedFeatureLog(sampleRate: 0, capacity: 1, metrics: ServerMetrics())
         let always = ServedFeatureLog(sampleRate: 1, capacity: 1, metrics: ServerMetrics())

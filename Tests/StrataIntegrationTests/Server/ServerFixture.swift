@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import StrataColumnar
 import StrataCore
+import StrataOffline
 import StrataOnline
 import StrataRedis
 import StrataRegistry
@@ -56,33 +57,74 @@ final class ServerFixture {
         return try online.store().onlineFeatures(parsed, entities: OnlineFixture.users(users), at: at).feastJSON()
     }
 
-    /// Trains a small GBDT on `user_stats:clicks`, `user_stats:spend` and `user_stats:rank` and
-    /// registers it as the next version of `name`.
+    /// The users whose history trains the fixture's models, far from those the tests look up.
+    static let trainingUsers: ClosedRange<Int64> = 1_001...1_300
+    /// The features the fixture's models read unless told otherwise.
+    static let modelFeatures = ["user_stats:clicks", "user_stats:spend", "user_stats:rank"]
+    /// The training users' (clicks, spend) as inserted, which the labels are drawn from.
+    private var trainingHistory: [(clicks: Int64, spend: Double?)] = []
+    private var spines = 0
+
+    /// Trains a small GBDT on `features` over a point-in-time-correct training set of the training users
+    /// (their history is inserted on first use, on day 1, before any change of the schema) with labels
+    /// drawn from `seed`, and registers it through `SavedTrainingSets.registerModel` as the next version
+    /// of `name`, that set saved as its lineage, as `strata train` does.
     @discardableResult
-    func registerModel(_ name: String, seed: UInt64, iterations: Int = 20) throws -> (version: Int, model: Model) {
+    func registerModel(
+        _ name: String, seed: UInt64, iterations: Int = 20, features: [String] = ServerFixture.modelFeatures
+    ) throws -> (version: Int, model: Model) {
+        if trainingHistory.isEmpty { try insertTrainingHistory() }
         var rng = SeededGenerator(seed: seed)
-        let rows = 300
-        let clicks = (0..<rows).map { _ in Double(Int.random(in: 0...100, using: &rng)) }
-        let spend = (0..<rows).map { _ in Double.random(in: -5...5, using: &rng) }
-        let rank = (0..<rows).map { _ in Double(Int.random(in: -10...10, using: &rng)) }
-        let label = (0..<rows).map { clicks[$0] / 50 + spend[$0] + Double.random(in: -1...1, using: &rng) > 1 ? 1.0 : 0.0 }
-        let frame = Frame(
-            names: ["user_stats__clicks", "user_stats__spend", "user_stats__rank", "label"],
-            columns: [Column(float64: clicks), Column(float64: spend), Column(float64: rank), Column(float64: label)])
+        let users = Array(Self.trainingUsers)
+        let labels = trainingHistory.map { row in
+            Double(row.clicks) / 50 + (row.spend ?? 0) + Double.random(in: -1...1, using: &rng) > 1 ? 1.0 : 0.0
+        }
+        spines += 1
+        let spine = "spine_\(name)_\(spines)"
+        try online.db.execute("CREATE TABLE \(spine) (user_id bigint, event_timestamp timestamptz, label double precision)")
+        try online.db.copyIn(
+            table: spine, columnNames: ["user_id", "event_timestamp", "label"],
+            columns: [
+                Column(int64: users), Column(timestamp: users.indices.map { Self.trainingTime($0) + 60_000_000 }),
+                Column(float64: labels),
+            ])
+        let references = features.compactMap(FeatureReference.init(parsing:))
+        let set = try TrainingSetBuilder(registry: online.registry).build(
+            TrainingSetRequest(features: .references(references), spine: .table(spine), project: OnlineFixture.project))
         var parameters = TrainingParameters()
         parameters.numIterations = iterations
         parameters.numLeaves = 7
         parameters.minDataInLeaf = 5
         parameters.numThreads = 1
         parameters.seed = Int(seed)
-        let result = try Trainer.train(frame: frame, label: "label", algorithm: .gbdt, parameters: parameters)
-        let (version, _) = try ModelStore(registry: online.registry).register(
+        let result = try Trainer.train(
+            frame: set.frame, label: "label", features: references.map(\.columnName), algorithm: .gbdt, parameters: parameters)
+        let registered = try SavedTrainingSets(registry: online.registry).registerModel(
             ModelStore.Version(
                 project: OnlineFixture.project, name: name, algorithm: "gbdt", parameters: result.model.parameters,
-                features: ["user_stats:clicks", "user_stats:spend", "user_stats:rank"], label: "label",
-                trainingSet: "\(name)_set", metrics: [:], artifact: result.model.artifact())
-        ) { _, _ in "\(name)_set" }
-        return (version, result.model)
+                features: references.map(\.description), label: "label", trainingSet: "", metrics: [:],
+                artifact: result.model.artifact()),
+            trainedOn: set)
+        return (registered.version, result.model)
+    }
+
+    /// When training user number `index` had its row: day 1, a minute apart.
+    private static func trainingTime(_ index: Int) -> Int64 {
+        t0 + day + Int64(index) * 60_000_000
+    }
+
+    private func insertTrainingHistory() throws {
+        var rng = SeededGenerator(seed: 99)
+        let users = Array(Self.trainingUsers)
+        trainingHistory = users.map { _ in
+            (Int64.random(in: 0...100, using: &rng),
+             Double.random(in: 0..<1, using: &rng) < 0.05 ? nil : Double.random(in: -5...5, using: &rng))
+        }
+        try online.insert(users.indices.map { index in
+            OnlineFixture.UserRow(
+                user: users[index], ts: Self.trainingTime(index), created: Self.t0, clicks: trainingHistory[index].clicks,
+                spend: trainingHistory[index].spend, rank: Int32.random(in: -10...10, using: &rng))
+        })
     }
 }
 
