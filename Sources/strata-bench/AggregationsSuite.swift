@@ -41,25 +41,11 @@ enum AggregationsSuite {
             let counts = try sample.load(into: db)
             print("  trips \(counts.trips) rows, driver_hourly_stats \(counts.driverHourlyStats), customer_daily_profile \(counts.customerDailyProfile), driver_quality \(counts.driverQuality)")
         }
-        try db.executeScript(
-            """
-            DROP TABLE IF EXISTS bench_spine;
-            SELECT setseed(0.42);
-            CREATE TABLE bench_spine AS
-            SELECT \(SampleData.firstDriverID) + floor(random() * \(size.drivers))::bigint AS driver_id,
-                   \(SampleData.firstCustomerID) + floor(random() * \(size.customers))::bigint AS customer_id,
-                   date_trunc('second', '\(UTCTimestamp.format(sample.start))'::timestamptz + random() * interval '\(size.days) days') AS event_timestamp,
-                   random() < 0.3 AS label
-            FROM generate_series(1, \(spineRows));
-            ANALYZE bench_spine;
-            """)
+        try BenchSample.createSpine(db, sample: sample, rows: spineRows)
         print("  generated in \(fmt(loadSeconds, 1)) s")
 
-        let schemaFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("schemas").path
+        let repository = try BenchSample.applySchemas(db)
         let registry = try Registry(connection: db)
-        let repository = try SchemaLoader.load(directory: schemaFolder)
-        try registry.apply(repository)
         guard let trips = repository.featureView(named: view), let source = repository.source(named: trips.source) else {
             throw BenchError("schemas/ has no aggregation view \(view)")
         }

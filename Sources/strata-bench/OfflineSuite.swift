@@ -35,25 +35,10 @@ enum OfflineSuite {
             let counts = try sample.load(into: db)
             print("  driver_hourly_stats \(counts.driverHourlyStats) rows, customer_daily_profile \(counts.customerDailyProfile), driver_quality \(counts.driverQuality)")
         }
-        try db.executeScript(
-            """
-            DROP TABLE IF EXISTS bench_spine;
-            SELECT setseed(0.42);
-            CREATE TABLE bench_spine AS
-            SELECT \(SampleData.firstDriverID) + floor(random() * \(size.drivers))::bigint AS driver_id,
-                   \(SampleData.firstCustomerID) + floor(random() * \(size.customers))::bigint AS customer_id,
-                   date_trunc('second', '\(UTCTimestamp.format(sample.start))'::timestamptz + random() * interval '\(size.days) days') AS event_timestamp,
-                   random() < 0.3 AS label
-            FROM generate_series(1, \(spineRows));
-            ANALYZE bench_spine;
-            """)
+        try BenchSample.createSpine(db, sample: sample, rows: spineRows)
         print("  generated in \(fmt(loadSeconds, 1)) s")
 
-        let schemaFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("schemas").path
-        let registry = try Registry(connection: db)
-        let repository = try SchemaLoader.load(directory: schemaFolder)
-        try registry.apply(repository)
+        let repository = try BenchSample.applySchemas(db)
         let references = try plainReferences(service: service, in: repository)
         let selection = try FeatureSelection.resolve(references, in: repository)
 
