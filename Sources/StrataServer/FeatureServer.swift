@@ -3,6 +3,7 @@ import Logging
 import NIOConcurrencyHelpers
 import ServiceLifecycle
 import StrataPostgres
+import NIOCore
 import StrataRegistry
 
 /// `strata serve`: Feast's HTTP feature server API over the online store, with predictions by the
@@ -18,6 +19,9 @@ public final class FeatureServer: Sendable {
     public let project: String
     let routes: ServerRoutes
     let logWriter: ServedFeatureLogWriter
+    /// The event loops' own Redis connections for lookups, on a single Redis (nil on a cluster, whose
+    /// lookups go through the workers).
+    let eventLoopLookups: EventLoopLookups?
     let logger: Logger
     private let lifecycle = NIOLockedValueBox(Lifecycle.idle)
 
@@ -51,6 +55,11 @@ public final class FeatureServer: Sendable {
         routes = ServerRoutes(
             configuration: configuration, snapshots: snapshots, models: models, workers: workers, log: log,
             metrics: metrics, listener: listener)
+        if case .server(let url) = configuration.redisURL {
+            eventLoopLookups = EventLoopLookups(url: url, timeout: .seconds(2), metrics: metrics)
+        } else {
+            eventLoopLookups = nil
+        }
         logWriter = ServedFeatureLogWriter(
             log: log, postgresURL: configuration.postgresURL, project: project, metrics: metrics, logger: logger)
     }
@@ -58,8 +67,9 @@ public final class FeatureServer: Sendable {
     /// The Hummingbird application: the routes, and the services that run beside the HTTP server (the
     /// log writer, the workers and the registry listener, shut down after it, in that reverse order).
     public func application() -> some ApplicationProtocol {
+        let token = configuration.token.map(BearerToken.init)
         let router = Router()
-        router.add(middleware: ServerMiddleware(metrics: routes.metrics, token: configuration.token))
+        router.add(middleware: ServerMiddleware(metrics: routes.metrics, token: token))
         let routes = self.routes
         router.post("/get-online-features") { request, _ in try await routes.onlineFeatures(request) }
         router.post("/push") { request, _ in try await routes.push(request) }
@@ -67,10 +77,20 @@ public final class FeatureServer: Sendable {
         router.post("/predict") { request, _ in try await routes.predict(request) }
         router.get("/health") { request, _ in try await routes.health(request) }
         router.get("/metrics") { request, _ in try await routes.metricsText(request) }
+        var services: [any Service] = [logWriter, routes.workers]
+        if let eventLoopLookups { services.append(eventLoopLookups) }
+        services.append(routes.listener)
+        let lookups = eventLoopLookups
+        let logger = self.logger
+        // Made anew for each connection: a handler belongs to one channel.
+        let handlers: @Sendable () -> [any RemovableChannelHandler] = {
+            lookups.map { [FastLookupHandler(routes: routes, lookups: $0, token: token, logger: logger)] } ?? []
+        }
         return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: handlers())),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            services: [logWriter, routes.workers, routes.listener],
+            services: services,
             logger: logger)
     }
 

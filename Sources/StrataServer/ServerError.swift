@@ -107,6 +107,11 @@ struct ServerError: Error, Sendable, HTTPResponseError, CustomStringConvertible 
     }
 
     static func response(status: HTTPResponse.Status, code: Code, detail: String) -> Response {
+        Response.json(status: status, body(code: code, detail: detail))
+    }
+
+    /// The bytes of `{"error": code, "detail": detail}`.
+    static func body(code: Code, detail: String) -> [UInt8] {
         var body: [UInt8] = []
         body.reserveCapacity(40 + detail.utf8.count)
         body += Array(#"{"error":"#.utf8)
@@ -114,7 +119,7 @@ struct ServerError: Error, Sendable, HTTPResponseError, CustomStringConvertible 
         body += Array(#","detail":"#.utf8)
         JSONText.appendString(detail, to: &body)
         body.append(UInt8(ascii: "}"))
-        return Response.json(status: status, body)
+        return body
     }
 }
 

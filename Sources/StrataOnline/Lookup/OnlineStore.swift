@@ -16,26 +16,13 @@ public final class OnlineStore {
     /// The registered project the features come from.
     public let repository: Repository
 
-    /// The call's `HGET`s, encoded in the Redis protocol into one buffer kept from call to call.
-    private let commands = RedisCommandBuffer()
-    /// Entity keys of a view with several or string join keys, back to back, and where each ends.
-    private var fields: [UInt8] = []
-    private var fieldEnds: [Int] = []
-    /// Decoded values, validity words and event times of a call, kept from call to call (`Scratch`).
-    private var scratch: UnsafeMutableRawPointer
-    private var scratchCapacity: Int
-    private static let hget: StaticString = "HGET"
+    /// The lookups' commands and decoding scratch, kept from call to call.
+    private let codec = OnlineLookupCodec()
 
     /// A store reading `repository`'s views from `redis`.
     public init(redis: any RedisClient, repository: Repository) {
         self.redis = redis
         self.repository = repository
-        scratchCapacity = 4096
-        scratch = .allocate(byteCount: scratchCapacity, alignment: 16)
-    }
-
-    deinit {
-        scratch.deallocate()
     }
 
     /// The values of `references` for each row of `entities` (a frame holding the join-key columns) as
@@ -64,63 +51,22 @@ public final class OnlineStore {
     }
 
     /// A lookup whose commands are queued on the connection and whose replies are not read yet.
-    public struct PendingLookup: Sendable {
-        let query: OnlineQuery
-        let keyColumns: [Column]
-        let rows: Int
-        let at: Int64
-        /// The wall clock when the lookup was sent (µs).
-        let now: Int64
-        /// The number of replies the lookup will read.
-        public let commandCount: Int
-    }
+    public typealias PendingLookup = OnlineLookupCodec.PendingLookup
 
     /// Checks `entities` and queues the lookup's commands on the connection without sending them, so
     /// that the lookups of several callers can share one pipelined write; `receive` them in the order
     /// they were sent.
     /// - Throws: `OnlineError.badEntity` before anything is queued, `RedisError` when Redis fails.
     public func send(_ query: OnlineQuery, entities: Frame, at: Int64? = nil) throws -> PendingLookup {
-        let keyColumns = try query.keyColumns(entities)
-        let rows = entities.rowCount
-        let now = OnlineClock.nowMicros()
-        let at = at ?? now
-        encodeCommands(query, keyColumns: keyColumns, rows: rows)
-        try redis.append(commands)
-        return PendingLookup(query: query, keyColumns: keyColumns, rows: rows, at: at, now: now, commandCount: commands.commandCount)
+        let pending = try codec.encode(query, entities: entities, at: at)
+        try redis.append(codec.commands)
+        return pending
     }
 
     /// Reads and decodes the replies of a lookup queued by `send`, sending what is queued first.
     /// - Complexity: O(rows × (views + features)) work.
     public func receive(_ pending: PendingLookup) throws -> OnlineFeatures {
-        let query = pending.query
-        let keyColumns = pending.keyColumns
-        let rows = pending.rows
-        let at = pending.at
-        let now = pending.now
-        let layout = Scratch(features: query.references.count, groups: query.groups.count, rows: rows)
-        if layout.byteCount > scratchCapacity {
-            scratch.deallocate()
-            scratchCapacity = max(layout.byteCount, scratchCapacity * 2)
-            scratch = .allocate(byteCount: scratchCapacity, alignment: 16)
-        }
-        let base = scratch
-        base.initializeMemory(as: UInt8.self, repeating: 0, count: layout.byteCount)
-        var statuses = [FeatureStatus](repeating: .notFound, count: rows * query.references.count)
-        var strings = [[UInt8]](repeating: [], count: query.references.count)
-        try query.groups.withUnsafeBufferPointer { groups in
-            try statuses.withUnsafeMutableBufferPointer { statuses in
-                try redis.readReplies(pending.commandCount) { index, reply in
-                    let group = index / rows
-                    let row = index - group * rows
-                    let event = try Self.decode(
-                        reply, group: groups[group], row: row, layout: layout, base: base, at: at, now: now, statuses: statuses,
-                        strings: &strings)
-                    (base + layout.times).storeBytes(of: event, toByteOffset: (group * rows + row) * 8, as: Int64.self)
-                }
-            }
-        }
-        return Self.features(
-            query, keyColumns: keyColumns, layout: layout, base: base, statuses: statuses, strings: strings)
+        try codec.decode(pending) { count, body in try redis.readReplies(count, body) }
     }
 
     /// The answer assembled from a call's decoded scratch cells, statuses and strings.
@@ -160,93 +106,6 @@ public final class OnlineStore {
             times = validity + features * words * 8
             byteCount = times + groups * rows * 8
         }
-    }
-
-    /// Encodes `HGET bucket-key entity-key` for every (view, row), views in query order.
-    private func encodeCommands(_ query: OnlineQuery, keyColumns: [Column], rows: Int) {
-        commands.removeAll()
-        let hget = UnsafeRawBufferPointer(start: Self.hget.utf8Start, count: Self.hget.utf8CodeUnitCount)
-        let overhead = RedisCommandWriter.maxCommandHeaderBytes + 3 * RedisCommandWriter.maxArgumentOverhead + hget.count
-        for group in query.groups {
-            let keyLength = group.view.keyPrefix.count + OnlineLayout.hashTagSize
-            group.view.keyPrefix.withUnsafeBytes { prefix in
-                if group.keyPositions.count == 1, case .int64(let ids) = keyColumns[group.keyPositions[0]].storage {
-                    ids.withUnsafeBufferPointer { ids in
-                        commands.write(commands: rows, maxBytes: rows * (overhead + keyLength + 8)) { writer in
-                            for row in 0..<rows {
-                                withUnsafeBytes(of: UInt64(bitPattern: ids[row]).littleEndian) { field in
-                                    Self.encode(hget, key: prefix, keyLength: keyLength, field: field, to: &writer)
-                                }
-                            }
-                        }
-                    }
-                    return
-                }
-                let columns = group.keyPositions.map { keyColumns[$0] }
-                fields.removeAll(keepingCapacity: true)
-                fieldEnds.removeAll(keepingCapacity: true)
-                for row in 0..<rows {
-                    OnlineLayout.appendEntityKey(columns, row: row, to: &fields)
-                    fieldEnds.append(fields.count)
-                }
-                fields.withUnsafeBytes { bytes in
-                    fieldEnds.withUnsafeBufferPointer { ends in
-                        commands.write(commands: rows, maxBytes: rows * (overhead + keyLength) + bytes.count) { writer in
-                            var start = 0
-                            for end in ends {
-                                let field = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-                                Self.encode(hget, key: prefix, keyLength: keyLength, field: field, to: &writer)
-                                start = end
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// `HGET <prefix>{bucket} <field>`, the bucket hashed from the field.
-    @inline(__always)
-    private static func encode(
-        _ hget: UnsafeRawBufferPointer, key prefix: UnsafeRawBufferPointer, keyLength: Int, field: UnsafeRawBufferPointer,
-        to writer: inout RedisCommandWriter
-    ) {
-        writer.commandHeader(arguments: 3)
-        writer.argument(hget)
-        writer.argumentHeader(length: keyLength)
-        writer.raw(prefix)
-        withUnsafeBytes(of: OnlineLayout.hashTag(bucket: OnlineLayout.bucket(of: field))) { tag in
-            writer.raw(UnsafeRawBufferPointer(rebasing: tag[..<OnlineLayout.hashTagSize]))
-        }
-        writer.argumentEnd()
-        writer.argument(field)
-    }
-
-    /// Decodes one reply into the scratch cells and statuses of the group's requested features; returns
-    /// the event time (0 when not found).
-    @inline(__always)
-    private static func decode(
-        _ reply: RedisReplyView, group: OnlineQuery.Group, row: Int, layout: Scratch, base: UnsafeMutableRawPointer,
-        at: Int64, now: Int64, statuses: UnsafeMutableBufferPointer<FeatureStatus>, strings: inout [[UInt8]]
-    ) throws -> Int64 {
-        let kind = reply.kind
-        if kind == .error {
-            throw RedisError(
-                code: .serverError,
-                message: "Redis refused a lookup of feature view \(group.view.view.name): \(reply.string ?? "")",
-                underlying: reply.string)
-        }
-        if let plan = group.tiles {
-            // Anything but a record or no record (another kind of reply) is NOT_FOUND, as for plain views.
-            guard kind == .null || kind == .bulk else { return 0 }
-            return try decodeTiles(
-                record: kind == .bulk ? reply.bytes : nil, group: group, plan: plan, row: row, layout: layout, base: base, at: at,
-                now: now, statuses: statuses)
-        }
-        guard kind == .bulk, let record = reply.bytes else { return 0 }
-        return try decode(
-            record: record, group: group, row: row, layout: layout, base: base, at: at, statuses: statuses,
-            strings: &strings)
     }
 
     /// Decodes one stored record (any bytes: Redis holds what anyone wrote) into the scratch cells and

@@ -1,17 +1,16 @@
 import Foundation
 import Hummingbird
-import StrataCore
 
 /// Runs around every route: checks the bearer token (all routes but `/health`), turns any error
 /// into the JSON body `{"error", "detail"}` with its status, and counts the request and its duration.
 struct ServerMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
-    /// The SHA-256 of the token, when one is required.
-    let tokenDigest: [UInt8]?
+    /// The token, when one is required.
+    let token: BearerToken?
 
-    init(metrics: ServerMetrics, token: String?) {
+    init(metrics: ServerMetrics, token: BearerToken?) {
         self.metrics = metrics
-        tokenDigest = token.map { SHA256.digest(Array($0.utf8)) }
+        self.token = token
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -19,10 +18,7 @@ struct ServerMiddleware<Context: RequestContext>: RouterMiddleware {
         let route = ServerMetrics.route(of: request.uri.path)
         var response: Response
         do {
-            if let tokenDigest, route != "/health", !Self.authorized(request, digest: tokenDigest) {
-                throw ServerError(
-                    .unauthorized, .unauthorized, "this server needs the header Authorization: Bearer <token> with its token")
-            }
+            if let token, route != "/health", !token.admits(request.headers[.authorization]) { throw BearerToken.refusal }
             response = try await next(request, context)
         } catch {
             let failure = ServerError(translating: error)
@@ -35,15 +31,5 @@ struct ServerMiddleware<Context: RequestContext>: RouterMiddleware {
         let elapsed = DispatchTime.now().uptimeNanoseconds - start
         metrics.requestFinished(route: route, status: response.status.code, nanoseconds: Int64(clamping: elapsed))
         return response
-    }
-
-    /// Whether the request carries the token. The digests are compared in constant time, so the time
-    /// taken says nothing of how much of a guess was right, nor of the token's length.
-    static func authorized(_ request: Request, digest: [UInt8]) -> Bool {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return false }
-        let given = SHA256.digest(Array(header.utf8.dropFirst("Bearer ".utf8.count)))
-        var difference: UInt8 = 0
-        for (a, b) in zip(given, digest) { difference |= a ^ b }
-        return difference == 0 && given.count == digest.count
     }
 }

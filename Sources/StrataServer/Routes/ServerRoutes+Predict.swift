@@ -37,7 +37,7 @@ extension ServerRoutes {
             let now = Self.nowMicros()
             log.offer(
                 ServedRecord(
-                    requestID: Self.requestID(request), servedAt: now, asOf: body.at ?? now, route: "predict",
+                    requestID: Self.requestID(request.headers[Self.requestIDHeader]), servedAt: now, asOf: body.at ?? now, route: "predict",
                     features: features, model: (loaded.name, loaded.version), predictions: predictions))
         }
         return Response.json(out)

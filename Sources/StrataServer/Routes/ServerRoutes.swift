@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import StrataColumnar
@@ -35,10 +36,13 @@ struct ServerRoutes: Sendable {
             "the body has \(length.map { "\($0) bytes" } ?? "more bytes than allowed"); this server takes at most \(configuration.maxBody) bytes (--max-body)")
     }
 
+    /// The header a client names its request with, for the log.
+    static let requestIDHeader = HTTPField.Name("x-request-id")!
+
     /// The request's id for the log: its `x-request-id` header when it is short and printable, else a
     /// random one.
-    static func requestID(_ request: Request) -> String {
-        if let given = request.headers[.init("x-request-id")!], !given.isEmpty, given.utf8.count <= 128,
+    static func requestID(_ given: String?) -> String {
+        if let given, !given.isEmpty, given.utf8.count <= 128,
            given.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
             return given
         }

@@ -20,10 +20,14 @@ struct ServerRouteTests {
         return #"{"features":[\#(list)],"entities":{"user_id":[\#(users.map(String.init).joined(separator: ","))]},"at":"\#(ServerFixture.atText)"\#(extra)}"#
     }
 
-    @Test func getOnlineFeaturesAnswersExactlyWhatStrataOnlinePrints() async throws {
+    /// Lookups are answered on the connection's event loop by a live server, and by the route when
+    /// they reach the router (as in-process tests send them): both must give the same answers.
+    static let paths: [ServerPath] = [.router, .eventLoop]
+
+    @Test(arguments: Self.paths) func getOnlineFeaturesAnswersExactlyWhatStrataOnlinePrints(_ path: ServerPath) async throws {
         let fixture = try ServerFixture()
         let expected = try fixture.cliJSON(Self.userFeatures, users: [1, 2, 3, 4])
-        try await fixture.server.application().test(.router) { client in
+        try await fixture.server.application().test(path.setup) { client in
             let reply = try await client.post("/get-online-features", Self.featuresBody(Self.userFeatures, users: [1, 2, 3, 4]))
             #expect(reply.status == 200)
             #expect(reply.text == expected)
@@ -33,9 +37,9 @@ struct ServerRouteTests {
         }
     }
 
-    @Test func aFloatFeatureKeepsItsFractionAndUnknownMembersAreIgnored() async throws {
+    @Test(arguments: Self.paths) func aFloatFeatureKeepsItsFractionAndUnknownMembersAreIgnored(_ path: ServerPath) async throws {
         let fixture = try ServerFixture()
-        try await fixture.server.application().test(.router) { client in
+        try await fixture.server.application().test(path.setup) { client in
             let body = Self.featuresBody(
                 ["user_stats:spend", "user_stats:clicks"], users: [1],
                 extra: #","include_feature_view_version_metadata":false,"something_new":{"nested":[1,2]}"#)
@@ -47,9 +51,9 @@ struct ServerRouteTests {
         }
     }
 
-    @Test func aFeatureServiceWithFullNamesAndTwoJoinKeys() async throws {
+    @Test(arguments: Self.paths) func aFeatureServiceWithFullNamesAndTwoJoinKeys(_ path: ServerPath) async throws {
         let fixture = try ServerFixture()
-        try await fixture.server.application().test(.router) { client in
+        try await fixture.server.application().test(path.setup) { client in
             let body = #"{"feature_service":"scoring","full_feature_names":true,"entities":{"store_code":["s1"],"user_id":[1]},"at":"\#(ServerFixture.atText)"}"#
             let reply = try await client.post("/get-online-features", body)
             #expect(reply.status == 200)
@@ -58,9 +62,9 @@ struct ServerRouteTests {
         }
     }
 
-    @Test func atDecidesTheAnswer() async throws {
+    @Test(arguments: Self.paths) func atDecidesTheAnswer(_ path: ServerPath) async throws {
         let fixture = try ServerFixture()
-        try await fixture.server.application().test(.router) { client in
+        try await fixture.server.application().test(path.setup) { client in
             // User 4's row is from day 2: within the 1-day ttl on day 2, too old on day 9.
             let early = #"{"features":["user_stats:clicks"],"entities":{"user_id":[4]},"at":"\#(UTCTimestamp.format(ServerFixture.t0 + 2 * ServerFixture.day + 60_000_000))"}"#
             let late = #"{"features":["user_stats:clicks"],"entities":{"user_id":[4]},"at":"\#(ServerFixture.atText)"}"#
@@ -97,12 +101,12 @@ struct ServerRouteTests {
         (#"{"features":["user_stats:clicks"],"entities":{"user_id":[1]},"padding":"\#(String(repeating: "x", count: 3000))"}"#, 413, "body_too_large", "at most 2048 bytes"),
     ]
 
-    @Test func aBadRequestGetsA4xxNamingTheFieldAndValue() async throws {
+    @Test(arguments: Self.paths) func aBadRequestGetsA4xxNamingTheFieldAndValue(_ path: ServerPath) async throws {
         let fixture = try ServerFixture {
             $0.maxEntities = 5
             $0.maxBody = 2048
         }
-        try await fixture.server.application().test(.router) { client in
+        try await fixture.server.application().test(path.setup) { client in
             for case_ in Self.badRequests {
                 let reply = try await client.post("/get-online-features", case_.body)
                 #expect(reply.status == case_.status, "\(case_.body): \(reply.text)")
@@ -112,9 +116,9 @@ struct ServerRouteTests {
         }
     }
 
-    @Test func theBearerTokenGuardsEveryRouteButHealth() async throws {
+    @Test(arguments: Self.paths) func theBearerTokenGuardsEveryRouteButHealth(_ path: ServerPath) async throws {
         let fixture = try ServerFixture { $0.token = "s3cret-token" }
-        try await fixture.server.application().test(.router) { client in
+        try await fixture.server.application().test(path.setup) { client in
             let body = Self.featuresBody(["user_stats:clicks"], users: [1])
             let missing = try await client.post("/get-online-features", body)
             #expect(missing.status == 401)
@@ -230,4 +234,20 @@ struct ServerRouteTests {
             #expect(metrics.text.contains("strata_redis_lookups_per_write"))
         }
     }
+}
+
+/// Which code answers a test's lookups: Hummingbird's router (in process, no sockets), or a live server
+/// whose connections answer them on their event loop.
+enum ServerPath: String, Sendable, CustomTestStringConvertible {
+    case router
+    case eventLoop
+
+    var setup: TestingSetup {
+        switch self {
+        case .router: .router
+        case .eventLoop: .live
+        }
+    }
+
+    var testDescription: String { rawValue }
 }
