@@ -25,7 +25,7 @@ public final class RedisReplyReader {
     }
 
     deinit {
-        removeAll()
+        for reply in ready[head...] { freeReplyObject(reply) }
         redisReaderFree(reader)
     }
 
@@ -36,17 +36,28 @@ public final class RedisReplyReader {
     /// - Throws: `RedisError.protocolError` when the bytes are not the Redis protocol; the reader is then
     ///   unusable (the connection must be dropped).
     public func feed(_ bytes: UnsafeRawBufferPointer) throws {
-        guard let start = bytes.baseAddress, !bytes.isEmpty else { return }
-        guard redisReaderFeed(reader, start.assumingMemoryBound(to: CChar.self), bytes.count) == REDIS_OK else {
-            throw protocolError()
-        }
-        while true {
-            var reply: UnsafeMutableRawPointer?
-            guard redisReaderGetReply(reader, &reply) == REDIS_OK else { throw protocolError() }
-            guard let reply else { return }
-            ready.append(reply)
+        guard let base = bytes.baseAddress else { return }
+        // hiredis moves what is left of its buffer to the front after each reply once 1 KiB is consumed:
+        // fed a large read at once, that is quadratic. Fed at most 1 KiB before its replies are taken,
+        // what it moves stays small.
+        var start = 0
+        while start < bytes.count {
+            let count = min(Self.slice, bytes.count - start)
+            guard redisReaderFeed(reader, (base + start).assumingMemoryBound(to: CChar.self), count) == REDIS_OK else {
+                throw protocolError()
+            }
+            start += count
+            while true {
+                var reply: UnsafeMutableRawPointer?
+                guard redisReaderGetReply(reader, &reply) == REDIS_OK else { throw protocolError() }
+                guard let reply else { break }
+                ready.append(reply)
+            }
         }
     }
+
+    /// The most bytes handed to hiredis between two takings of its replies.
+    private static let slice = 1024
 
     /// Lends the next `count` parsed replies to `body` in order (with their index from 0), then frees them.
     /// When `body` throws, the remaining replies are still taken and the first error is rethrown at the end,
@@ -71,13 +82,6 @@ public final class RedisReplyReader {
             head = 0
         }
         if let failure { throw failure }
-    }
-
-    /// Frees every parsed reply not taken and forgets any partial reply: for a connection being dropped.
-    public func removeAll() {
-        for reply in ready[head...] { freeReplyObject(reply) }
-        ready.removeAll()
-        head = 0
     }
 
     private func protocolError() -> RedisError {

@@ -56,7 +56,8 @@ public final class FeatureServer: Sendable {
             configuration: configuration, snapshots: snapshots, models: models, workers: workers, log: log,
             metrics: metrics, listener: listener)
         if case .server(let url) = configuration.redisURL {
-            eventLoopLookups = EventLoopLookups(url: url, timeout: .seconds(2), metrics: metrics)
+            eventLoopLookups = EventLoopLookups(
+                url: url, timeout: .seconds(2), maxPipeline: configuration.maxPipeline, metrics: metrics)
         } else {
             eventLoopLookups = nil
         }

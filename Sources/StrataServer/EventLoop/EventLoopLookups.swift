@@ -9,12 +9,14 @@ import StrataRedis
 final class EventLoopLookups: Service, Sendable {
     private let url: RedisURL
     private let timeout: TimeAmount
+    private let maxPipeline: Int
     private let metrics: ServerMetrics
     private let connections = NIOLockedValueBox([ObjectIdentifier: EventLoopRedis]())
 
-    init(url: RedisURL, timeout: TimeAmount, metrics: ServerMetrics) {
+    init(url: RedisURL, timeout: TimeAmount, maxPipeline: Int, metrics: ServerMetrics) {
         self.url = url
         self.timeout = timeout
+        self.maxPipeline = maxPipeline
         self.metrics = metrics
     }
 
@@ -23,7 +25,7 @@ final class EventLoopLookups: Service, Sendable {
         connections.withLockedValue { connections in
             let key = ObjectIdentifier(eventLoop)
             if let redis = connections[key] { return redis }
-            let redis = EventLoopRedis(eventLoop: eventLoop, url: url, timeout: timeout, metrics: metrics)
+            let redis = EventLoopRedis(eventLoop: eventLoop, url: url, timeout: timeout, maxPipeline: maxPipeline, metrics: metrics)
             connections[key] = redis
             return redis
         }

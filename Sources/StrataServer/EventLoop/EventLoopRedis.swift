@@ -10,7 +10,8 @@ import StrataRedis
 ///
 /// A lookup's `HGET`s are encoded at once (`OnlineLookupCodec`) and appended to an output buffer; the
 /// buffer is written once per turn of the event loop, after every socket that was ready has been read,
-/// so the lookups of all requests that arrived together share one pipelined write (auto-pipelining).
+/// so the lookups of all requests that arrived together share one pipelined write (auto-pipelining),
+/// or as soon as it holds `maxPipeline` lookups.
 /// Replies are parsed as they arrive (`RedisReplyReader`) and each lookup is decoded and answered as
 /// soon as all of its replies are in, in request order.
 ///
@@ -37,6 +38,8 @@ final class EventLoopRedis: @unchecked Sendable {
     let eventLoop: any EventLoop
     private let url: RedisURL
     private let timeout: TimeAmount
+    /// The most lookups one write carries (`--max-pipeline`); a full write goes out at once.
+    private let maxPipeline: Int
     private let metrics: ServerMetrics
     private let codec = OnlineLookupCodec()
 
@@ -58,10 +61,11 @@ final class EventLoopRedis: @unchecked Sendable {
     private var timer: Scheduled<Void>?
     private var connections = 0
 
-    init(eventLoop: any EventLoop, url: RedisURL, timeout: TimeAmount, metrics: ServerMetrics) {
+    init(eventLoop: any EventLoop, url: RedisURL, timeout: TimeAmount, maxPipeline: Int, metrics: ServerMetrics) {
         self.eventLoop = eventLoop
         self.url = url
         self.timeout = timeout
+        self.maxPipeline = max(1, maxPipeline)
         self.metrics = metrics
         reader = RedisReplyReader(url: url.redacted)
         output = ByteBufferAllocator().buffer(capacity: 4096)
@@ -89,7 +93,7 @@ final class EventLoopRedis: @unchecked Sendable {
         _ = codec.commands.withEncodedBytes { output.writeBytes($0) }
         lookups.append(Lookup(query: query, entities: entities, at: at, pending: pending, retried: false, complete: complete))
         unsent += 1
-        scheduleFlush()
+        if unsent >= maxPipeline, channel != nil { flush() } else { scheduleFlush() }
     }
 
     /// Closes the connection; lookups asked for afterwards fail. Those in flight fail as the connection closes.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import StrataColumnar
+import StrataCore
 import StrataOnline
 import StrataPostgres
 
@@ -111,10 +112,29 @@ final class ServedFeatureLogWriter: Service, @unchecked Sendable {
         var versions = ColumnBuilder(type: .int32, capacity: rowCount)
         var predictions = ColumnBuilder(type: .float64, capacity: rowCount)
         var json: [UInt8] = []
+        // Most requests ask for the same features: their names are encoded once per run of equal lists.
+        var lastReferences: [FeatureReference] = []
+        var lastJoinKeys: [String] = []
+        var names: [[UInt8]] = []
+        var keys: [[UInt8]] = []
         for record in batch {
             let served = record.features
-            let names = served.references.map { Array($0.description.utf8)[...] }
-            let keys = served.joinKeys.map { Array($0.utf8)[...] }
+            if served.references != lastReferences {
+                lastReferences = served.references
+                names = served.references.map { reference in
+                    var name: [UInt8] = []
+                    JSONText.appendString(reference.description, to: &name)
+                    return name
+                }
+            }
+            if served.joinKeys != lastJoinKeys {
+                lastJoinKeys = served.joinKeys
+                keys = served.joinKeys.map { key in
+                    var name: [UInt8] = []
+                    JSONText.appendString(key, to: &name)
+                    return name
+                }
+            }
             for row in 0..<served.rowCount {
                 requestIDs.appendString(record.requestID)
                 rowIndexes.append(Int32(clamping: row))
@@ -125,7 +145,7 @@ final class ServedFeatureLogWriter: Service, @unchecked Sendable {
                 appendJSON(to: &entities, &json) { out in
                     for (k, column) in served.entities.enumerated() {
                         out.append(k == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
-                        JSONText.appendString(keys[k], to: &out)
+                        out += keys[k]
                         out.append(UInt8(ascii: ":"))
                         JSONText.appendValue(column, row, to: &out)
                     }
@@ -133,7 +153,7 @@ final class ServedFeatureLogWriter: Service, @unchecked Sendable {
                 appendJSON(to: &features, &json) { out in
                     for (f, column) in served.values.enumerated() {
                         out.append(f == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
-                        JSONText.appendString(names[f], to: &out)
+                        out += names[f]
                         out.append(UInt8(ascii: ":"))
                         JSONText.appendValue(column, row, to: &out)
                     }
@@ -141,9 +161,9 @@ final class ServedFeatureLogWriter: Service, @unchecked Sendable {
                 appendJSON(to: &statuses, &json) { out in
                     for f in served.values.indices {
                         out.append(f == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
-                        JSONText.appendString(names[f], to: &out)
+                        out += names[f]
                         out.append(UInt8(ascii: ":"))
-                        JSONText.appendString(Array(served.status(feature: f, row: row).description.utf8)[...], to: &out)
+                        out += Self.quotedStatuses[Int(served.status(feature: f, row: row).rawValue)]
                     }
                 }
                 if let model = record.model {
@@ -165,6 +185,13 @@ final class ServedFeatureLogWriter: Service, @unchecked Sendable {
             routes.finish(), entities.finish(), features.finish(), statuses.finish(), models.finish(),
             versions.finish(), predictions.finish(),
         ]
+    }
+
+    /// Each status's name as a JSON string, indexed by raw value.
+    private static let quotedStatuses: [[UInt8]] = FeatureStatus.allCases.map { status in
+        var quoted: [UInt8] = []
+        JSONText.appendString(status.description, to: &quoted)
+        return quoted
     }
 
     /// Appends one json value (its binary COPY form is the text itself): the object `body` writes the
