@@ -3,17 +3,20 @@ import Logging
 import NIOCore
 import NIOHTTPTypes
 
-/// Answers `POST /get-online-features` on the connection's event loop, before the request reaches
-/// Hummingbird's router: the body is parsed where it was read, the lookup goes out on the loop's own
-/// Redis connection (`EventLoopRedis`) and the answer is written when its replies come in. The request
-/// never waits for a task to be scheduled or a thread to wake, which is most of what a lookup costs
-/// beside Redis's own round trip.
+/// Answers `POST /get-online-features` and `POST /predict` on the connection's event loop, before the
+/// request reaches Hummingbird's router: the body is parsed where it was read, the lookup goes out on
+/// the loop's own Redis connection (`EventLoopRedis`) and the answer is written when its replies come
+/// in. The request never waits for a task to be scheduled or a thread to wake, which is most of what a
+/// lookup costs beside Redis's own round trip.
 ///
-/// Everything else goes on to Hummingbird untouched, and so does a lookup that this handler cannot take
-/// as it stands: a body of unknown length (chunked) or above `--max-body`, an `Expect` header, or a
-/// request pipelined behind one that Hummingbird is still answering (answers keep request order).
-/// The answer is the route's (`ServerRoutes.answer`), with the same checks, metrics, log and errors
-/// as the middleware gives the route.
+/// Everything else goes on to Hummingbird untouched, and so does a request that this handler cannot
+/// take as it stands: a body of unknown length (chunked) or above `--max-body`, an `Expect` header, or
+/// one pipelined behind a request that Hummingbird is still answering (answers keep request order).
+/// A prediction whose model is not loaded yet, or whose compatibility with the registry is not judged
+/// yet (both need PostgreSQL, which blocks), or that scores more than `maxPredictedRows` rows (which
+/// would hold up the loop's other connections), is handed to Hummingbird whole after its body was read.
+/// The answers are the routes' (`ServerRoutes.answer`, `ServerRoutes.prediction`), with the same checks,
+/// metrics, log and errors as the middleware gives the routes.
 ///
 /// A request pipelined behind one being answered here waits, read but not handled, until that answer is
 /// written. On graceful shutdown (`ChannelShouldQuiesceEvent`) a request being answered is finished
@@ -35,7 +38,10 @@ final class FastLookupHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case forwarding
     }
 
-    static let route = "/get-online-features"
+    static let lookupRoute = "/get-online-features"
+    static let predictRoute = "/predict"
+    /// The most rows a prediction scores on the event loop.
+    static let maxPredictedRows = 256
 
     private let routes: ServerRoutes
     private let lookups: EventLoopLookups
@@ -131,7 +137,8 @@ final class FastLookupHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The body length of a lookup this handler answers, or nil to pass the request on.
     private func takes(_ head: HTTPRequest) -> Int? {
-        guard head.method == .post, head.path == Self.route, head.headerFields[.transferEncoding] == nil,
+        guard head.method == .post, head.path == Self.lookupRoute || head.path == Self.predictRoute,
+              head.headerFields[.transferEncoding] == nil,
               head.headerFields[.expect] == nil, let text = head.headerFields[.contentLength], let length = Int(text),
               length >= 0, length <= routes.configuration.maxBody
         else { return nil }
@@ -140,41 +147,82 @@ final class FastLookupHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func answer(_ head: HTTPRequest, body: ByteBuffer, start: UInt64) {
         let close = head.headerFields[.connection]?.lowercased() == "close"
+        let route = head.path ?? Self.lookupRoute
         if let token, !token.admits(head.headerFields[.authorization]) {
-            fail(BearerToken.refusal, start: start, close: close)
+            fail(BearerToken.refusal, route: route, start: start, close: close)
             return
         }
         guard let redis else { return }
+        let requestID = head.headerFields[ServerRoutes.requestIDHeader]
         do {
             let json = try body.withUnsafeReadableBytes { bytes throws(ServerError) in try RequestBodies.parse(bytes) }
-            let lookup = try RequestBodies.lookup(
-                json, snapshot: routes.snapshots.current, maxEntities: routes.configuration.maxEntities)
-            let at = lookup.request.at ?? ServerRoutes.nowMicros()
-            let requestID = head.headerFields[ServerRoutes.requestIDHeader]
-            redis.lookup(lookup.query, entities: lookup.entities, at: at) { [self] result in
-                switch result {
-                case .success(let features):
-                    let bytes = routes.answer(lookup, result: features, at: at, requestID: requestID)
-                    respond(.ok, bytes, start: start, close: close)
-                case .failure(let error):
-                    fail(error, start: start, close: close)
+            let snapshot = routes.snapshots.current
+            if route == Self.predictRoute {
+                let request = try PredictRequest(json)
+                let version = try RequestBodies.version(of: request, snapshot: snapshot)
+                guard let loaded = routes.models.model(name: request.model, version: version),
+                      let verdict = snapshot.verdict(loaded)
+                else {
+                    handOver(head, body: body)
+                    return
+                }
+                if case .refused(let refusal) = verdict { throw refusal }
+                let query = try snapshot.query(.references(loaded.references))
+                let entities = try EntityRows.frame(request.entities, joinKeys: query.joinKeys, maxEntities: routes.configuration.maxEntities)
+                guard entities.rowCount <= Self.maxPredictedRows else {
+                    handOver(head, body: body)
+                    return
+                }
+                let at = request.at ?? ServerRoutes.nowMicros()
+                redis.lookup(query, entities: entities, at: at) { [self] result in
+                    do {
+                        let bytes = try routes.prediction(
+                            request, model: loaded, features: try result.get(), at: at, requestID: requestID)
+                        respond(.ok, bytes, route: route, start: start, close: close)
+                    } catch {
+                        fail(error, route: route, start: start, close: close)
+                    }
+                }
+            } else {
+                let lookup = try RequestBodies.lookup(json, snapshot: snapshot, maxEntities: routes.configuration.maxEntities)
+                let at = lookup.request.at ?? ServerRoutes.nowMicros()
+                redis.lookup(lookup.query, entities: lookup.entities, at: at) { [self] result in
+                    switch result {
+                    case .success(let features):
+                        respond(.ok, routes.answer(lookup, result: features, at: at, requestID: requestID), route: route, start: start, close: close)
+                    case .failure(let error):
+                        fail(error, route: route, start: start, close: close)
+                    }
                 }
             }
         } catch {
-            fail(error, start: start, close: close)
+            fail(error, route: route, start: start, close: close)
         }
     }
 
-    private func fail(_ error: any Error, start: UInt64, close: Bool) {
+    /// Passes a request whose body was read here on to Hummingbird, whole, as if it had never stopped here.
+    private func handOver(_ head: HTTPRequest, body: ByteBuffer) {
+        guard let context else { return }
+        forwarded += 1
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+        if body.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.body(body))) }
+        context.fireChannelRead(wrapInboundOut(.end(nil)))
+        context.fireChannelReadComplete()
+        finished(context)
+    }
+
+    private func fail(_ error: any Error, route: String, start: UInt64, close: Bool) {
         let failure = ServerError(translating: error)
-        if failure.status.code >= 500 { logger.warning("POST \(Self.route): \(failure)") }
+        if failure.status.code >= 500 { logger.warning("POST \(route): \(failure)") }
         respond(
-            failure.status, ServerError.body(code: failure.code, detail: failure.detail), start: start, close: close,
-            challenge: failure.code == .unauthorized)
+            failure.status, ServerError.body(code: failure.code, detail: failure.detail), route: route, start: start,
+            close: close, challenge: failure.code == .unauthorized)
     }
 
     /// Writes an answer, counts it, then handles what was read meanwhile.
-    private func respond(_ status: HTTPResponse.Status, _ bytes: [UInt8], start: UInt64, close: Bool, challenge: Bool = false) {
+    private func respond(
+        _ status: HTTPResponse.Status, _ bytes: [UInt8], route: String, start: UInt64, close: Bool, challenge: Bool = false
+    ) {
         guard let context else { return }
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
@@ -187,14 +235,20 @@ final class FastLookupHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.body(buffer)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         let elapsed = NIODeadline.now().uptimeNanoseconds &- start
-        routes.metrics.requestFinished(route: Self.route, status: Int(status.code), nanoseconds: Int64(clamping: elapsed))
-        state = .idle
+        routes.metrics.requestFinished(route: route, status: Int(status.code), nanoseconds: Int64(clamping: elapsed))
         if close {
+            state = .idle
             closed = true
             held.removeAll()
             context.close(promise: nil)
             return
         }
+        finished(context)
+    }
+
+    /// Ends the request answered or handed over here, then handles what was read meanwhile.
+    private func finished(_ context: ChannelHandlerContext) {
+        state = .idle
         let parts = held
         held.removeAll()
         var passedOn = false

@@ -13,7 +13,18 @@ extension ServerRoutes {
         try await checkCompatible(loaded, snapshot: snapshot)
         let query = try snapshot.query(.references(loaded.references))
         let entities = try EntityRows.frame(body.entities, joinKeys: query.joinKeys, maxEntities: configuration.maxEntities)
-        let features = try await workers.lookup(query, entities: entities, at: body.at)
+        let at = body.at ?? Self.nowMicros()
+        let features = try await workers.lookup(query, entities: entities, at: at)
+        return Response.json(
+            try prediction(body, model: loaded, features: features, at: at, requestID: request.headers[Self.requestIDHeader]))
+    }
+
+    /// The body of a prediction's answer, from the model's features looked up; logs the request when it
+    /// is sampled. Used by this route and by `FastLookupHandler`.
+    /// - Throws: `TrainingError` when the features do not fit the model.
+    func prediction(
+        _ body: PredictRequest, model loaded: LoadedModel, features: OnlineFeatures, at: Int64, requestID: String?
+    ) throws -> [UInt8] {
         let frame = Frame(
             names: features.references.map(\.columnName), columns: features.values, rowCount: features.rowCount)
         let predictions = try loaded.model.predict(frame, threads: 1)
@@ -34,13 +45,12 @@ extension ServerRoutes {
         }
         out.append(UInt8(ascii: "}"))
         if log.sample() {
-            let now = Self.nowMicros()
             log.offer(
                 ServedRecord(
-                    requestID: Self.requestID(request.headers[Self.requestIDHeader]), servedAt: now, asOf: body.at ?? now, route: "predict",
+                    requestID: Self.requestID(requestID), servedAt: Self.nowMicros(), asOf: at, route: "predict",
                     features: features, model: (loaded.name, loaded.version), predictions: predictions))
         }
-        return Response.json(out)
+        return out
     }
 
     /// Refuses (409 `model_mismatch`, naming the features) a model whose features were retyped or removed

@@ -3,6 +3,7 @@ import HummingbirdTesting
 import StrataColumnar
 import StrataEmbedded
 import StrataRedis
+import StrataRegistry
 import StrataServer
 import StrataTestSupport
 import Testing
@@ -49,6 +50,45 @@ struct ServerEventLoopTests {
             #expect(replies[4].text.contains("malformed_json"))
             #expect(replies[5].text == expected[0])
             #expect(closed, "the server keeps a connection open after answering Connection: close")
+        }
+    }
+
+    @Test func aPredictionTheLoopCannotScoreIsHandedOverInOrder() async throws {
+        let fixture = try ServerFixture { $0.maxEntities = 1000 }
+        let (version, model) = try fixture.registerModel("ranker", seed: 5)
+        try ModelStore(registry: fixture.online.registry).promote(name: "ranker", version: version, stage: "production")
+        let server = try FeatureServer(configuration: fixture.server.configuration, logger: ServerFixture.logger)
+        defer { server.stopWorkers() }
+        try await server.application().test(.live) { client in
+            let port = try #require(client.port)
+            func predict(_ selector: String, users: [Int64]) -> String {
+                LoopbackHTTP.text(
+                    method: "POST", path: "/predict",
+                    body: #"{"model":"ranker",\#(selector),"entities":{"user_id":[\#(users.map(String.init).joined(separator: ","))]},"at":"\#(ServerFixture.atText)"}"#)
+            }
+            // The staged version is loaded and judged at start: scored on the loop. Version 99 is not
+            // loaded, and 300 rows are more than the loop scores: both go to the route, in order.
+            let many = (0..<300).map { Int64($0 % 4 + 1) }
+            let requests = [
+                predict(#""stage":"production""#, users: [1]),
+                predict(#""version":99"#, users: [1]),
+                predict(#""version":\#(version)"#, users: many),
+                predict(#""stage":"production""#, users: [3]),
+            ]
+            let (replies, _) = try await Self.blocking { try LoopbackHTTP.pipeline(port: port, requests: requests) }
+            #expect(replies.map(\.status) == [200, 404, 200, 200])
+            let first = try #require(replies[0].json["predictions"] as? [Double])
+            #expect(first.count == 1 && abs(first[0] - model.predict(row: [7, 2.0, 3])) <= 1e-12)
+            #expect(replies[1].json["error"] as? String == "unknown_model")
+            let scored = try #require(replies[2].json["predictions"] as? [Double])
+            let byUser: [Int64: Double] = [
+                1: model.predict(row: [7, 2.0, 3]), 2: model.predict(row: [.nan, .nan, .nan]),
+                3: model.predict(row: [.nan, .nan, .nan]), 4: model.predict(row: [.nan, .nan, .nan]),
+            ]
+            #expect(scored.count == 300)
+            #expect(zip(scored, many).allSatisfy { abs($0 - byUser[$1]!) <= 1e-12 })
+            let last = try #require(replies[3].json["predictions"] as? [Double])
+            #expect(last.count == 1 && abs(last[0] - model.predict(row: [.nan, .nan, .nan])) <= 1e-12)
         }
     }
 
@@ -121,5 +161,12 @@ struct ServerEventLoopTests {
             }
             #expect(reply.text == expected)
         }
+    }
+}
+
+extension LoopbackHTTP.Reply {
+    /// The body parsed as a JSON object (empty when it is not one).
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
     }
 }

@@ -178,14 +178,14 @@ struct ServerRouteTests {
         }
     }
 
-    @Test func predictScoresTheOnlineFeaturesWithTheRegisteredModel() async throws {
+    @Test(arguments: Self.paths) func predictScoresTheOnlineFeaturesWithTheRegisteredModel(_ path: ServerPath) async throws {
         let fixture = try ServerFixture()
         let (version, model) = try fixture.registerModel("ranker", seed: 3)
         try ModelStore(registry: fixture.online.registry).promote(name: "ranker", version: version, stage: "production")
         // The listener is not running in router mode: a new server reads the promotion at start.
         let server = try FeatureServer(configuration: fixture.server.configuration, logger: ServerFixture.logger)
         defer { server.stopWorkers() }
-        try await server.application().test(.router) { client in
+        try await server.application().test(path.setup) { client in
             let body = #"{"model":"ranker","include_features":true,"entities":{"user_id":[1,2,3]},"at":"\#(ServerFixture.atText)"}"#
             let reply = try await client.post("/predict", body)
             #expect(reply.status == 200, "\(reply.text)")
