@@ -51,7 +51,8 @@ final class ServedFeatureLogWriter: Service, @unchecked Sendable {
                         write()
                         continuation.resume()
                     }
-                    thread.name = "strata-served-log"
+                    // At most 15 bytes: Linux keeps longer thread names from no tool.
+                    thread.name = "strata-log"
                     thread.start()
                 }
             } onGracefulShutdown: {

@@ -121,7 +121,8 @@ final class ServerWorkers: Service, @unchecked Sendable {
     }
 
     /// Queues every lookup's commands, then reads each one's replies in order. A lookup whose
-    /// entities are bad fails alone; a Redis failure fails every lookup whose replies it lost.
+    /// entities are bad fails alone. A lookup that lost its connection is sent once more on a new one
+    /// (it only reads); any other Redis failure fails every lookup whose replies it lost.
     private func lookUp(_ batch: [Job], resources: WorkerResources) {
         let store: OnlineStore
         do {
@@ -132,43 +133,53 @@ final class ServerWorkers: Service, @unchecked Sendable {
             return
         }
         metrics.pipelineWritten(lookups: batch.count)
-        var sent: [(OnlineStore.PendingLookup, CheckedContinuation<OnlineFeatures, any Error>)] = []
+        typealias Lookup = (query: OnlineQuery, entities: Frame, at: Int64?, continuation: CheckedContinuation<OnlineFeatures, any Error>)
+        var sent: [(OnlineStore.PendingLookup, Lookup)] = []
         sent.reserveCapacity(batch.count)
-        var redisFailure: (any Error)?
+        var lost: [Lookup] = []
+        var redisFailure: RedisError?
         for job in batch {
             guard case .lookup(let query, let entities, let at, let continuation) = job else { continue }
-            if let redisFailure {
-                continuation.resume(throwing: redisFailure)
+            let lookup = (query, entities, at, continuation)
+            if redisFailure != nil {
+                lost.append(lookup)
                 continue
             }
             do {
-                sent.append((try store.send(query, entities: entities, at: at), continuation))
+                sent.append((try store.send(query, entities: entities, at: at), lookup))
             } catch let error as RedisError {
                 metrics.redisFailed()
                 redisFailure = error
-                continuation.resume(throwing: error)
+                lost.append(lookup)
             } catch {
                 continuation.resume(throwing: error)
             }
         }
-        for (pending, continuation) in sent {
+        for (pending, lookup) in sent {
             // A connection that failed dropped every queued reply: nothing left to read for this lookup.
             guard redisFailure == nil, store.redis.pendingReplies >= pending.commandCount else {
-                continuation.resume(
+                lost.append(lookup)
+                continue
+            }
+            do {
+                lookup.continuation.resume(returning: try store.receive(pending))
+            } catch let error as RedisError where error.code != .serverError {
+                metrics.redisFailed()
+                redisFailure = error
+                lost.append(lookup)
+            } catch {
+                lookup.continuation.resume(throwing: error)
+            }
+        }
+        for lookup in lost {
+            guard let failure = redisFailure, failure.code == .connectionLost else {
+                lookup.continuation.resume(
                     throwing: redisFailure ?? RedisError(
                         code: .connectionLost, message: "lost the connection to Redis at \(store.redis.redactedURL)",
                         url: store.redis.redactedURL))
                 continue
             }
-            do {
-                continuation.resume(returning: try store.receive(pending))
-            } catch let error as RedisError where error.code != .serverError {
-                metrics.redisFailed()
-                redisFailure = error
-                continuation.resume(throwing: error)
-            } catch {
-                continuation.resume(throwing: error)
-            }
+            lookup.continuation.resume(with: Result { try store.onlineFeatures(lookup.query, entities: lookup.entities, at: lookup.at) })
         }
     }
 

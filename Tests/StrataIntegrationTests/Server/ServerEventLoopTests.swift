@@ -116,12 +116,14 @@ struct ServerEventLoopTests {
         }
     }
 
-    @Test func aLookupAfterRedisDroppedTheConnectionIsAnsweredOnANewOne() async throws {
+    /// Both the event loop's connection and the workers' (which answer what reaches the router) retry.
+    @Test(arguments: ServerRouteTests.paths)
+    func aLookupAfterRedisDroppedTheConnectionIsAnsweredOnANewOne(_ path: ServerPath) async throws {
         let redis = UncheckedSendable(RedisProcess(try LocalRedis.start(password: "loop-kill")))
         defer { try? redis.value.server.stop() }
         let fixture = try ServerFixture(redisURL: redis.value.server.url)
         let expected = try fixture.cliJSON(["user_stats:clicks", "user_stats:segment"], users: [1])
-        try await fixture.server.application().test(.live) { client in
+        try await fixture.server.application().test(path.setup) { client in
             #expect(try await client.post("/get-online-features", Self.lookup(1)).text == expected)
             let admin = try RedisConnection(url: try RedisURL(redis.value.server.url))
             guard case .integer(let killed) = try admin.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes") else {
