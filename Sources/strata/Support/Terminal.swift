@@ -53,7 +53,10 @@ enum Terminal {
         if clear { writeStderr("\r\u{1B}[2K") }
     }
 
+    /// Writes `text` on stderr unbuffered, after what `print` buffered for stdout, so that the two keep
+    /// their order when both go to one file (`strata ... > log 2>&1`).
     static func writeStderr(_ text: String) {
+        fflush(nil)  // every output stream: `stdout` itself is a C global Swift 6 will not touch
         var text = text
         text.withUTF8 { bytes in
             var offset = 0
