@@ -56,8 +56,14 @@ final class FastLookupHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var held: [HTTPRequestPart] = []
     /// A graceful shutdown asked for while a request was being answered here.
     private var quiescing = false
-    /// The client asked for the connection to be closed after an answer given here: what follows is dropped.
+    /// The connection closed, or the client asked for it to be closed after an answer given here: what
+    /// follows is dropped.
     private var closed = false
+    /// A read the pipeline asked for while `held` was full: made once it is handled.
+    private var readDeferred = false
+    /// The most parts held before the socket is read no further: a client pipelining without end meets
+    /// backpressure here, as Hummingbird's channel gives it.
+    static let maxHeldParts = 256
 
     init(routes: ServerRoutes, lookups: EventLoopLookups, token: BearerToken?, logger: Logger) {
         self.routes = routes
@@ -82,6 +88,20 @@ final class FastLookupHandler: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             handle(part, context: context)
         }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if held.count >= Self.maxHeldParts {
+            readDeferred = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        held.removeAll()
+        context.fireChannelInactive()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -266,6 +286,10 @@ final class FastLookupHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if quiescing, case .idle = state {
             quiescing = false
             context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+        if readDeferred, held.count < Self.maxHeldParts {
+            readDeferred = false
+            context.read()
         }
     }
 }

@@ -53,6 +53,23 @@ struct ServerEventLoopTests {
         }
     }
 
+    /// More pipelined requests than the handler holds: it stops reading until it has answered them.
+    @Test func thousandsOfPipelinedRequestsAreAllAnsweredInOrder() async throws {
+        let fixture = try ServerFixture()
+        let features = ["user_stats:clicks", "user_stats:segment"]
+        let users: [Int64] = [1, 2, 4]
+        let expected = try users.map { try fixture.cliJSON(features, users: [$0]) }
+        try await fixture.server.application().test(.live) { client in
+            let port = try #require(client.port)
+            let requests = (0..<2000).map { index in
+                LoopbackHTTP.text(method: "POST", path: "/get-online-features", body: Self.lookup(users[index % 3]))
+            }
+            let (replies, _) = try await Self.blocking { try LoopbackHTTP.pipeline(port: port, requests: requests) }
+            #expect(replies.count == 2000)
+            #expect(replies.indices.allSatisfy { replies[$0].status == 200 && replies[$0].text == expected[$0 % 3] })
+        }
+    }
+
     @Test func aPredictionTheLoopCannotScoreIsHandedOverInOrder() async throws {
         let fixture = try ServerFixture { $0.maxEntities = 1000 }
         let (version, model) = try fixture.registerModel("ranker", seed: 5)
