@@ -29,7 +29,7 @@ struct ExtremeInputTests {
         try fixture.insert([OnlineFixture.UserRow(user: 1, ts: t - 300 * 365 * OnlineFixture.microsPerDay, created: t, clicks: 7)])
         let cli = Self.environment(fixture)
         let output = fixture.folder.appendingPathComponent("set.csv").path
-        for strategy in ["extraction", "sort-merge"] {
+        for strategy in ["extraction", "sort-merge", "lateral"] {
             let built = try StrataCLI.run(
                 ["training-set", "--features", "user_stats:clicks", "--strategy", strategy, "--spine",
                  "SELECT 1::bigint AS user_id, '2026-01-02'::timestamptz AS event_timestamp", "--output", output],

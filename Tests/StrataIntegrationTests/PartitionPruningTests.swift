@@ -35,7 +35,7 @@ struct PartitionPruningTests {
             FROM generate_series(0, \(Self.days * 24 - 1)) g
             """)
         try db.execute("ANALYZE events")
-        try db.execute("CREATE TABLE spine_rows (row_id bigint, k0 bigint, ts timestamptz)")
+        try db.execute("CREATE TABLE spine_rows (row_id bigint, k0 bigint, ts timestamptz, lo timestamptz)")
 
         var rng = SeededGenerator(seed: 12)
         var prunedSomething = false

@@ -245,6 +245,45 @@ struct PointInTimeJoinTests {
         }
     }
 
+    /// Ttls past 24,855 days (2^31 seconds, beyond which PostgreSQL before version 15 refuses an interval written in
+    /// seconds) up to the longest a schema accepts: every strategy takes exactly the rows within the ttl, bounds
+    /// included. (`ExtremeInputTests` covers the longer ttls a registry written before the bound may hold.)
+    @Test(arguments: [Int64(24_856), 25_000, Durations.maximumSeconds / 86_400])
+    func everyStrategyAppliesTheLongestTTLs(ttlDays: Int64) throws {
+        #expect(Durations.parse("\(ttlDays)d") == ttlDays * 86_400, "a ttl the schema accepts")
+        let db = try PostgresConnection(url: try TestServices.shared.freshDatabaseURL())
+        let day: Int64 = 86_400_000_000
+        let base = RandomJoinCase.base
+        // User n has one row, ages[n] days before the spine time; the spine asks for every user at the base time.
+        let ages: [Int64] = [0, 1, 24_855, 24_856, 24_857, 25_000, 25_001, 36_499, 36_500, 36_501, 40_000]
+        try db.execute("CREATE TABLE long_events (user_id bigint, ts timestamptz, clicks bigint)")
+        try db.copyIn(
+            table: "long_events", columnNames: ["user_id", "ts", "clicks"],
+            columns: [
+                Column(int64: ages.indices.map(Int64.init)), Column(timestamp: ages.map { base - $0 * day }),
+                Column(int64: ages.map { 1000 + $0 }),
+            ])
+        let repository = Repository(
+            project: "p", entities: [Entity(name: "user", joinKey: "user_id", type: .int64)],
+            sources: [Source(name: "long_events", table: "long_events", timestampColumn: "ts")],
+            featureViews: [
+                FeatureView(
+                    name: "long", entities: ["user"], source: "long_events", ttlSeconds: ttlDays * 86_400,
+                    features: [Feature(name: "clicks", type: .int64)]),
+            ])
+        let reference = FeatureReference(view: "long", feature: "clicks")
+        let selection = try FeatureSelection.resolve([reference], in: repository)
+        let spine = Frame(names: ["user_id", "event_timestamp"], columns: [
+            Column(int64: ages.indices.map(Int64.init)), Column(timestamp: Array(repeating: base, count: ages.count)),
+        ])
+        let expected = Column(int64: ages.map { $0 <= ttlDays ? 1000 + $0 : nil })
+        for strategy in JoinStrategy.allCases {
+            let joined = try PointInTimeJoin(connection: db, strategy: strategy).join(spine: spine, selection: selection)
+            let actual = try #require(joined[reference.columnName])
+            #expect(actual == expected, "\(strategy): \(describe(actual)) != \(describe(expected))")
+        }
+    }
+
     @Test func anEmptySpineGivesTypedEmptyColumns() throws {
         let db = try PostgresConnection(url: try TestServices.shared.freshDatabaseURL())
         let testCase = RandomJoinCase(seed: 99)

@@ -23,9 +23,15 @@ struct LateralJoin {
         }
         definitions.append("ts timestamptz")
         columns.append(spine[SpineLoader.timestampColumn]!)
+        var names = ["row_id"] + keyNames + ["ts"]
+        if group.view.ttlSeconds > 0 {
+            definitions.append("lo timestamptz")
+            columns.append(Column(timestamp: Self.lowerBounds(times.timestampValues, ttlSeconds: group.view.ttlSeconds)))
+            names.append("lo")
+        }
         try connection.execute("CREATE TEMPORARY TABLE \(temporary) (\(definitions.joined(separator: ", ")))")
         defer { _ = try? connection.execute("DROP TABLE IF EXISTS \(temporary)") }
-        try connection.copyIn(table: temporary, columnNames: ["row_id"] + keyNames + ["ts"], columns: columns)
+        try connection.copyIn(table: temporary, columnNames: names, columns: columns)
         try connection.execute("ANALYZE \(temporary)")
         let window = ExtractionWindow(spineTimes: times.timestampValues, ttlSeconds: group.view.ttlSeconds)
         let (sql, copyColumns) = try Self.query(group, spine: temporary, window: window)
@@ -34,8 +40,24 @@ struct LateralJoin {
         return result
     }
 
-    /// The query that looks up each row of the uploaded spine `spine` (columns `row_id`, `k0`…, `ts`), in
-    /// spine order. Besides each row's own bounds, the rows are bounded by the whole spine's `window`, as
+    /// The earliest finite time PostgreSQL holds, 4714-11-24T00:00:00Z BC, in µs since the Unix epoch.
+    static let earliestTimestamp: Int64 = -210_866_803_200_000_000
+
+    /// The earliest event time each spine row takes, `time - ttl`, computed as the extraction computes it
+    /// (saturating) rather than by PostgreSQL, whose interval arithmetic refuses long ttls (before
+    /// version 15, any ttl past 2^31 seconds, about 68 years). A bound before PostgreSQL's earliest time
+    /// becomes that time, which no finite event precedes, so PostgreSQL reads it; a saturated one stays
+    /// -infinity, which the extraction also lets a -infinity event pass.
+    static func lowerBounds(_ times: [Int64], ttlSeconds: Int64) -> [Int64] {
+        let ttl = UTCTimestamp.micros(seconds: ttlSeconds)
+        return times.map { time in
+            let bound = UTCTimestamp.subtracting(ttl, from: time)
+            return bound == .min ? .min : max(bound, earliestTimestamp)
+        }
+    }
+
+    /// The query that looks up each row of the uploaded spine `spine` (columns `row_id`, `k0`…, `ts`, and
+    /// `lo`, the earliest event time, when the view has a ttl), in spine order. Besides each row's own bounds, the rows are bounded by the whole spine's `window`, as
     /// constants, so that PostgreSQL plans only the partitions that overlap it.
     static func query(_ group: FeatureSelection.ViewGroup, spine: String, window: ExtractionWindow) throws -> (sql: String, columns: [CopyColumn]) {
         let keyNames = group.joinKeys.indices.map { "k\($0)" }
@@ -43,7 +65,7 @@ struct LateralJoin {
         var conditions = try zip(keyNames, group.joinKeys).map { "t.\(try SQLIdentifier.quote($1)) = s.\($0)" }
         conditions.append("t.\(ts) <= s.ts")
         if group.view.ttlSeconds > 0 {
-            conditions.append("t.\(ts) >= s.ts - interval '\(group.view.ttlSeconds) seconds'")
+            conditions.append("t.\(ts) >= s.lo")
         }
         conditions.append(window.condition(on: "t.\(ts)"))
         var order = ["t.\(ts) DESC"]
