@@ -8,6 +8,9 @@ import StrataRedis
 import StrataRegistry
 import StrataTestSupport
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Every online verb on a real Redis Cluster (three masters, three replicas), compared with the same verb on one
 /// Redis; then the cluster moving slots and losing a master under load.
@@ -134,6 +137,142 @@ struct ClusterOnlineTests {
         let left = try Self.dump(cluster)
         #expect(!left.isEmpty && left.keys.allSatisfy { $0.hasPrefix("s:shop:user_stats:") })
         #expect(left.count == single.keys.filter { $0.hasPrefix("s:shop:user_stats:") }.count + 1)
+    }
+
+    /// `strata serve --redis redis+cluster://...`, run as the binary: `/health` answers 200; `/get-online-features`
+    /// answers, for entities on every master, exactly what the online store answers on the cluster; `/push` writes
+    /// each record to the master that serves its slot and leaves the cluster as the same push leaves one Redis.
+    @Test func strataServeOnAClusterAnswersAndPushesAsTheOnlineStoreDoes() throws {
+        let shared = try TestCluster.shared
+        try shared.flush()
+        let cluster = try shared.client()
+        let fixture = try OnlineFixture()
+        try fixture.insertRandom(users: 400, seed: 64)
+        try Materializer(registry: fixture.registry, redis: cluster).materialize(project: Self.project, start: nil, end: Self.end)
+        try fixture.materializer().materialize(project: Self.project, start: nil, end: Self.end)
+        let perMaster = try cluster.commandOnEachServer(["DBSIZE"]).map { $0.integer ?? 0 }
+        #expect(perMaster.count == LocalRedisCluster.masterCount && perMaster.allSatisfy { $0 > 50 }, "\(perMaster)")
+
+        let port = try #require(Loopback.freePort())
+        let running = try StrataCLI.start(["serve", "--port", "\(port)"], environment: cli(fixture, shared))
+        defer { if running.isRunning { running.send(SIGKILL) } }
+        try Waiting.until("strata serve answering /health", seconds: 120) {
+            guard running.isRunning else { return true }
+            return (try? LoopbackHTTP.request(port: port, method: "GET", path: "/health").status) == 200
+        }
+        try #require(running.isRunning, "\(running.wait().stderr)")
+        #expect(try LoopbackHTTP.request(port: port, method: "GET", path: "/health").status == 200)
+
+        // Lookups of every user (and ten unknown ones) and every store, as of the end of the data.
+        let users = Array(Int64(1)...410)
+        let stores = (0..<45).map { "s\($0)" }
+        let storeFeatures = [FeatureReference(view: "store_stats", feature: "rating"), FeatureReference(view: "store_stats", feature: "visits")]
+        func served(_ features: [FeatureReference], _ entities: String) throws -> String {
+            let list = features.map { "\"\($0)\"" }.joined(separator: ",")
+            let reply = try LoopbackHTTP.request(
+                port: port, method: "POST", path: "/get-online-features",
+                body: #"{"features":[\#(list)],"entities":{\#(entities)},"at":"\#(UTCTimestamp.format(Self.end))"}"#)
+            #expect(reply.status == 200, "\(reply.text)")
+            return reply.text
+        }
+        func servedUsers(_ ids: [Int64]) throws -> String {
+            try served(Self.userFeatures, #""user_id":[\#(ids.map(String.init).joined(separator: ","))]"#)
+        }
+        let store = OnlineStore(redis: cluster, repository: fixture.repository)
+        func expectedUsers(_ ids: [Int64]) throws -> String {
+            try store.onlineFeatures(Self.userFeatures, entities: OnlineFixture.users(ids), at: Self.end).feastJSON()
+        }
+        let all = try servedUsers(users)
+        #expect(all == (try expectedUsers(users)))
+        #expect(all.contains(#""PRESENT""#) && all.contains(#""NOT_FOUND""#) && all.contains(#""OUTSIDE_MAX_AGE""#), "\(all.prefix(600))")
+        #expect(
+            try served(storeFeatures, #""store_code":[\#(stores.map { "\"\($0)\"" }.joined(separator: ","))]"#)
+                == store.onlineFeatures(storeFeatures, entities: Frame(names: ["store_code"], columns: [Column(string: stores)]), at: Self.end)
+                .feastJSON())
+
+        // A push of known users (newer and older than their stored rows) and new ones, through the server to the
+        // cluster and through `OnlinePush` to one Redis holding the same records.
+        let rows = Self.pushRows(seed: 65)
+        let before = try Self.dump(cluster)
+        let reply = try LoopbackHTTP.request(port: port, method: "POST", path: "/push", body: Self.pushBody(rows))
+        #expect(reply.status == 200, "\(reply.text)")
+        let push = OnlinePush(view: try OnlineView(named: "user_stats", in: fixture.repository))
+        let parsed = try push.parse(try CSVReader(bytes: Array(Self.pushCSV(rows).utf8), file: "rows.csv"), now: Self.end)
+        let written = try push.write(parsed, registry: fixture.registry, redis: fixture.redis, offline: false)
+        let answer = try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any]
+        #expect(answer?["rows"] as? Int == rows.count && answer?["written_online"] as? Int == written, "\(reply.text)")
+        #expect(written > 20 && written < rows.count, "some pushed rows are older than the stored ones")
+        let after = try Self.dump(cluster)
+        #expect(after == (try fixture.dump()))
+
+        // Each record the push changed is on the master that serves its key's slot, and the push reached every master.
+        let url = try RedisClusterURL(shared.url)
+        var reached = Set<String>()
+        for entry in after.keys where before[entry] != after[entry] {
+            let key = String(entry.prefix { $0 != "|" })
+            let address = try #require(cluster.master(ofSlot: RedisClusterSlot.slot(ofKey: key)))
+            reached.insert(address)
+            let parts = address.split(separator: ":")
+            let node = try RedisConnection(url: url.nodeURL(host: String(parts[0]), port: try #require(Int(parts[1]))), timeout: .seconds(30))
+            #expect(try node.command(["EXISTS", key]).integer == 1, "\(key) is on \(address)")
+        }
+        #expect(reached.count == LocalRedisCluster.masterCount, "\(reached)")
+
+        // Read back through the server: the pushed users answer as the online store does.
+        let pushedUsers = Array(Set(rows.map(\.user))).sorted()
+        #expect(try servedUsers(pushedUsers) == expectedUsers(pushedUsers))
+        #expect(try expectedUsers(pushedUsers) == OnlineStore(redis: fixture.redis, repository: fixture.repository)
+            .onlineFeatures(Self.userFeatures, entities: OnlineFixture.users(pushedUsers), at: Self.end).feastJSON())
+        running.send(SIGTERM)
+        let stopped = running.wait(killingAfter: 60)
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+    }
+
+    /// One pushed row of user_stats; nil is null.
+    struct PushRow {
+        var user: Int64
+        var ts: Int64
+        var created: Int64
+        var clicks: Int64?
+        var segment: String?
+    }
+
+    /// Rows for 40 known users and 40 new ones, each at a random instant of the data's ten days (so some are older
+    /// than the stored record and lose), one row per user.
+    static func pushRows(seed: UInt64) -> [PushRow] {
+        var rng = SeededGenerator(seed: seed)
+        let known = Array(Int64(1)...400).shuffled(using: &rng).prefix(40)
+        return (Array(known) + Array(Int64(1001)...1040)).map { user in
+            let ts = OnlineFixture.origin + Int64.random(in: 0..<(10 * 24 * 60), using: &rng) * 60_000_000
+            return PushRow(
+                user: user, ts: ts, created: ts + 1_000_000,
+                clicks: Int.random(in: 0..<10, using: &rng) == 0 ? nil : Int64.random(in: 0...5000, using: &rng),
+                segment: Int.random(in: 0..<10, using: &rng) == 0 ? nil : "pushed \(user)")
+        }
+    }
+
+    /// `rows` as the body of `POST /push` to the online store.
+    static func pushBody(_ rows: [PushRow]) -> String {
+        func list(_ values: [String]) -> String { "[" + values.joined(separator: ",") + "]" }
+        func quoted(_ text: String) -> String { "\"" + text + "\"" }
+        var columns: [(String, [String])] = []
+        columns.append(("user_id", rows.map { String($0.user) }))
+        columns.append(("ts", rows.map { quoted(UTCTimestamp.format($0.ts)) }))
+        columns.append(("created", rows.map { quoted(UTCTimestamp.format($0.created)) }))
+        columns.append(("clicks", rows.map { row -> String in row.clicks.map(String.init) ?? "null" }))
+        columns.append(("segment", rows.map { row -> String in row.segment.map(quoted) ?? "null" }))
+        for name in ["spend", "ratio", "rank", "vip", "last_seen"] {
+            columns.append((name, Array(repeating: "null", count: rows.count)))
+        }
+        let df = columns.map { quoted($0.0) + ":" + list($0.1) }.joined(separator: ",")
+        return #"{"push_source_name":"user_stats","to":"online","df":{"# + df + "}}"
+    }
+
+    /// `rows` as a push file.
+    static func pushCSV(_ rows: [PushRow]) -> String {
+        (["user_id,ts,created,clicks,spend,ratio,rank,vip,segment,last_seen"] + rows.map { row in
+            "\(row.user),\(UTCTimestamp.format(row.ts)),\(UTCTimestamp.format(row.created)),\(row.clicks.map(String.init) ?? ""),,,,,\(row.segment ?? ""),"
+        }).joined(separator: "\n") + "\n"
     }
 
     /// An expiring view sets each key's deadline on the master that holds it.
