@@ -54,6 +54,58 @@ extension Registry {
         }
     }
 
+    /// The advisory-lock key of the pushes to one feature view, apart from `viewLockKey` so that pushes wait
+    /// neither for materialisations nor for each other (newer-wins makes them commute), only for the applies
+    /// that change the view's layout.
+    static let pushLockKey = "hashtextextended('strata feature view pushes ' || $1 || '/' || $2, 0)"
+
+    /// Takes the push locks of `views` of `project` exclusively, in name order, waiting for the pushes to them
+    /// in flight (an apply that resets the views, after `lockViews`): a push parsed against a view's old
+    /// layout then never writes after the change, and a push started meanwhile waits until the caller's
+    /// `unlockPushes`. The locks belong to the session, as `lockViews`'s do.
+    /// - Throws: `PostgresError` when PostgreSQL fails; the locks taken before are released then.
+    public func lockPushes(project: String, views: [String], waiting: (String) -> Void) throws {
+        var taken: [String] = []
+        do {
+            for view in Set(views).sorted() {
+                let parameters: [PostgresValue] = [.text(project), .text(view)]
+                let rows = try connection.execute("SELECT pg_try_advisory_lock(\(Self.pushLockKey))", parameters)
+                if rows.bool(0, 0) != true {
+                    waiting("feature view \(view) of project \(project) is being pushed to; waiting for the pushes to finish")
+                    try connection.execute("SELECT pg_advisory_lock(\(Self.pushLockKey))", parameters)
+                }
+                taken.append(view)
+            }
+        } catch {
+            unlockPushes(project: project, views: taken)
+            throw error
+        }
+    }
+
+    /// Releases the push locks `lockPushes` took, once each; a failure means the session, and its locks, are gone.
+    public func unlockPushes(project: String, views: [String]) {
+        for view in views {
+            _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.pushLockKey))", [.text(project), .text(view)])
+        }
+    }
+
+    /// Takes the push lock of `view` of `project` shared, which other pushes share, waiting for an apply that
+    /// resets the view (`lockPushes`) to finish; `waiting` hears why before the wait. Release it with
+    /// `unlockForPush`.
+    /// - Throws: `PostgresError` when PostgreSQL fails.
+    public func lockForPush(project: String, view: String, waiting: (String) -> Void) throws {
+        let parameters: [PostgresValue] = [.text(project), .text(view)]
+        let rows = try connection.execute("SELECT pg_try_advisory_lock_shared(\(Self.pushLockKey))", parameters)
+        guard rows.bool(0, 0) != true else { return }
+        waiting("feature view \(view) of project \(project) is being changed by an apply; waiting for it to finish")
+        try connection.execute("SELECT pg_advisory_lock_shared(\(Self.pushLockKey))", parameters)
+    }
+
+    /// Releases the shared push lock `lockForPush` took.
+    public func unlockForPush(project: String, view: String) {
+        _ = try? connection.execute("SELECT pg_advisory_unlock_shared(\(Self.pushLockKey))", [.text(project), .text(view)])
+    }
+
     func tryLockView(project: String, view: String) throws -> Bool {
         let rows = try connection.execute("SELECT pg_try_advisory_lock(\(Self.viewLockKey))", [.text(project), .text(view)])
         return rows.bool(0, 0) == true

@@ -81,12 +81,13 @@ public final class Registry {
     /// (`pendingOnlineCleanups`; the online store deletes them after the commit). A second apply of the
     /// same files changes nothing. Concurrent applies of one project are serialised by an advisory lock,
     /// and running servers are notified when a change commits (`Registry.changeChannel`). The views it
-    /// resets are locked (`lockViews`) before anything is written, so an apply waits for their running
-    /// materialisations instead of resetting watermarks under them.
+    /// resets are locked (`lockViews`, then `lockPushes`) before anything is written, so an apply waits for
+    /// their running materialisations and pushes instead of resetting watermarks or layouts under them.
     /// - Parameters:
     ///   - allowBreaking: whether breaking changes (`Plan.Change.breaking`) may be applied.
     ///   - keepingViewLocks: whether the reset views' locks are still held on return, for a caller that
-    ///     deletes their online keys next and then releases them (`unlockViews`, `Plan.onlineResets`).
+    ///     deletes their online keys next and then releases them (`unlockPushes` and `unlockViews`,
+    ///     `Plan.onlineResets`).
     ///   - waiting: hears why the apply waits for another run.
     /// - Throws: `RegistryError.breakingChange`, naming each one, when the plan has breaking changes
     ///   and `allowBreaking` is false; nothing is applied then, and no lock is kept.
@@ -96,18 +97,25 @@ public final class Registry {
         _ repository: Repository, allowBreaking: Bool = false, keepingViewLocks: Bool = false, waiting: (String) -> Void = { _ in }
     ) throws -> Plan {
         var locked: [String] = []
+        var pushesLocked: [String] = []
         do {
-            let plan = try apply(repository, allowBreaking: allowBreaking, locking: &locked, waiting: waiting)
-            if !keepingViewLocks { unlockViews(project: repository.project, views: locked) }
+            let plan = try apply(
+                repository, allowBreaking: allowBreaking, locking: &locked, lockingPushes: &pushesLocked, waiting: waiting)
+            if !keepingViewLocks {
+                unlockPushes(project: repository.project, views: locked)
+                unlockViews(project: repository.project, views: locked)
+            }
             return plan
         } catch {
+            unlockPushes(project: repository.project, views: pushesLocked)
             unlockViews(project: repository.project, views: locked)
             throw error
         }
     }
 
     func apply(
-        _ repository: Repository, allowBreaking: Bool, locking locked: inout [String], waiting: (String) -> Void
+        _ repository: Repository, allowBreaking: Bool, locking locked: inout [String], lockingPushes pushesLocked: inout [String],
+        waiting: (String) -> Void
     ) throws -> Plan {
         let desired = DesiredObject.all(in: repository)
         return try connection.transaction { db in
@@ -125,6 +133,8 @@ public final class Registry {
             plan.onlineResets = Self.onlineViewsToReset(from: try self.repository(project: repository.project), to: repository)
             try lockViews(project: repository.project, views: plan.onlineResets, waiting: waiting)
             locked = plan.onlineResets
+            try lockPushes(project: repository.project, views: plan.onlineResets, waiting: waiting)
+            pushesLocked = plan.onlineResets
             let summary = CanonicalJSON.encode(plan)
             let applyRow = try db.execute(
                 "INSERT INTO strata_applies (project, summary) VALUES ($1, $2::jsonb) RETURNING id",

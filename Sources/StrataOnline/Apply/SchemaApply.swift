@@ -20,8 +20,8 @@ public enum SchemaApply {
 
     /// Applies `repository`, then deletes the online keys pending deletion, this apply's and any left
     /// by an earlier one; connects to Redis only when keys are pending. The views the apply resets stay
-    /// locked (`Registry.lockViews`) until their keys are gone, so it waits for their running
-    /// materialisations and none starts before the deletion; an earlier apply's leftovers are deleted
+    /// locked (`Registry.lockViews` and `Registry.lockPushes`) until their keys are gone, so it waits for
+    /// their running materialisations and pushes, and none starts before the deletion; an earlier apply's leftovers are deleted
     /// only for views no run holds (a materialisation deletes them itself before it writes).
     /// - Parameter waiting: hears why the apply waits for another run.
     /// - Throws: `RegistryError.breakingChange` when the plan has breaking changes and `allowBreaking` is
@@ -34,7 +34,10 @@ public enum SchemaApply {
         let project = repository.project
         let plan = try registry.apply(repository, allowBreaking: allowBreaking, keepingViewLocks: true, waiting: waiting)
         var locked = plan.onlineResets
-        defer { registry.unlockViews(project: project, views: locked) }
+        defer {
+            registry.unlockPushes(project: project, views: plan.onlineResets)
+            registry.unlockViews(project: project, views: locked)
+        }
         let leftovers = try registry.pendingOnlineCleanups(project: project).map(\.view).filter { !locked.contains($0) }
         locked += try registry.tryLockViews(project: project, views: leftovers)
         let cleanup = try OnlineCleanup.run(project: project, registry: registry, views: Set(locked), redis: connect)

@@ -51,28 +51,35 @@ public struct OnlinePush {
         return parser.finish()
     }
 
-    /// Writes `rows` (the command line's and the server's push): first the deletions an `apply` left
-    /// pending; then, with `offline`, the rows appended to the view's source table in one transaction,
+    /// Writes `rows` (the command line's and the server's push), holding the view's push lock
+    /// (`holdingPushLock`, which an apply resetting the view waits for): first the deletions an `apply`
+    /// left pending; then, with `offline`, the rows appended to the view's source table in one transaction,
     /// committed; then the rows written to Redis with the newer-wins rule, which makes a retry safe.
+    /// - Parameter waiting: hears why the push waits for an apply.
     /// - Returns: the number of records that replaced (or created) a stored one.
     /// - Throws: `OnlineError.onlineWriteFailed` when Redis fails after the offline commit (or, without
     ///   `offline`, at all), saying what each store holds and how to finish safely;
+    ///   `OnlineError.badInput` (nothing written) when an apply changed the view since the rows were checked;
     ///   `OnlineError.cleanupFailed` (nothing written) or `PostgresError` otherwise.
     @discardableResult
-    public func write(_ rows: Rows, registry: Registry, redis: some RedisClient, offline: Bool) throws -> Int {
-        if view.view.isAggregation { return try writeTiles(rows, registry: registry, redis: redis, offline: offline) }
-        let batch = EncodedBatch(
-            view: view, keys: rows.keys, event: rows.event, created: rows.created, features: rows.features,
-            now: OnlineClock.nowMicros())
-        _ = try OnlineCleanup.complete(project: view.project, registry: registry, redis: redis)
-        if offline {
-            try registry.connection.transaction { db in try appendOffline(rows, db: db) }
-        }
-        do {
-            try OnlineFunctions.load(redis)
-            return try OnlineWriter(redis: redis).write(batch)
-        } catch let error as RedisError {
-            throw onlineWriteFailed(error, rows: rows.count, offline: offline, redis: redis)
+    public func write(
+        _ rows: Rows, registry: Registry, redis: some RedisClient, offline: Bool, waiting: (String) -> Void = { _ in }
+    ) throws -> Int {
+        try holdingPushLock(registry: registry, waiting: waiting) {
+            if view.view.isAggregation { return try writeTiles(rows, registry: registry, redis: redis, offline: offline) }
+            let batch = EncodedBatch(
+                view: view, keys: rows.keys, event: rows.event, created: rows.created, features: rows.features,
+                now: OnlineClock.nowMicros())
+            _ = try OnlineCleanup.complete(project: view.project, registry: registry, redis: redis)
+            if offline {
+                try registry.connection.transaction { db in try appendOffline(rows, db: db) }
+            }
+            do {
+                try OnlineFunctions.load(redis)
+                return try OnlineWriter(redis: redis).write(batch)
+            } catch let error as RedisError {
+                throw onlineWriteFailed(error, rows: rows.count, offline: offline, redis: redis)
+            }
         }
     }
 

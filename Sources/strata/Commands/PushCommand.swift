@@ -14,7 +14,9 @@ struct PushCommand: ParsableCommand {
             Every row is checked first: a malformed row is reported with its line number and nothing is written. \
             With --offline the rows are appended to the source table and committed first (one transaction), \
             then written online. When Redis fails the exit code is 3 and the message says what each store \
-            holds; writing the same rows online again is always safe, because newer values win.
+            holds; writing the same rows online again is always safe, because newer values win. A push waits \
+            for an apply that changes the view's layout (and such an apply for the push); when the apply \
+            changed the view after the rows were checked, nothing is written (exit 2).
             """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -41,8 +43,8 @@ struct PushCommand: ParsableCommand {
         let push = OnlinePush(view: onlineView)
         let summary = try push.write(
             file: try CSVReader(path: file), registry: registry, redis: try OnlineCommandSupport.redis(connection), offline: offline,
-            now: OnlineCommandSupport.now()
-        ) { pass, rows in Terminal.progress("\(view): \(rows) rows \(pass.rawValue)") }
+            now: OnlineCommandSupport.now(), progress: { pass, rows in Terminal.progress("\(view): \(rows) rows \(pass.rawValue)") },
+            waiting: { Terminal.printError("\($0).") })
         Terminal.endProgress()
         print("\(view): \(summary.rows) rows pushed, \(summary.written) written online (the rest were older than Redis's or already expired)\(offline ? ", appended to \(onlineView.source.table)" : "").")
     }
