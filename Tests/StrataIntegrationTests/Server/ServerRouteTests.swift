@@ -163,6 +163,35 @@ struct ServerRouteTests {
         #expect((0..<rows.rowCount).map { rows.int($0, 0) } == [5, 7])
     }
 
+    /// `/push` takes the view's push lock as `strata push` does (`OnlinePush`): a push that arrives while an apply
+    /// that resets the view holds the lock waits for it, then finds the view changed since its rows were checked
+    /// and writes nothing, online or offline (400).
+    @Test(arguments: ["online_and_offline", "offline"])
+    func aPushDuringAnApplyThatResetsItsViewWaitsThenWritesNothing(to: String) async throws {
+        let fixture = try ServerFixture()
+        let online = fixture.online
+        let before = try online.dump()
+        // The fixture's registry session plays the apply: it holds user_stats's push lock, as an apply resetting
+        // it does, and commits the change (taking the lock it already holds once more) while the push waits.
+        try online.registry.lockPushes(project: OnlineFixture.project, views: ["user_stats"], waiting: { _ in })
+        let ts = UTCTimestamp.format(ServerFixture.t0 + 9 * ServerFixture.day + 60_000_000)
+        let body = #"{"push_source_name":"user_stats","to":"\#(to)","df":{"user_id":[77],"ts":["\#(ts)"],"clicks":[5],"spend":[1.5],"ratio":[0.5],"rank":[2],"vip":[false],"segment":["new"],"last_seen":[null]}}"#
+        let apply = ApplyInFlight(online)
+        // The apply waits for the push on a thread of its own: the test's tasks must not block the shared pool.
+        Thread { apply.commitOnceAPushWaits() }.start()
+        try await fixture.server.application().test(.router) { client in
+            let reply = try await client.post("/push", body)
+            #expect(reply.status == 400, "\(reply.text)")
+            #expect(
+                (reply.json["detail"] as? String)?.contains(
+                    "feature view user_stats of project shop was changed by an apply after this push's rows were checked against it, so nothing was written") == true,
+                "\(reply.text)")
+        }
+        try apply.result()
+        #expect(try online.db.execute("SELECT count(*) FROM user_events WHERE user_id = 77").int(0, 0) == 0)
+        #expect(try online.dump() == before)
+    }
+
     @Test func writeToOnlineStoreTakesFeastSDKsBody() async throws {
         let fixture = try ServerFixture()
         // What Feast's RemoteOnlineStore.online_write_batch sends: naive UTC ISO times and a `created` column.
@@ -250,4 +279,42 @@ enum ServerPath: String, Sendable, CustomTestStringConvertible {
     }
 
     var testDescription: String { rawValue }
+}
+
+/// The apply of `aPushDuringAnApplyThatResetsItsViewWaitsThenWritesNothing`, on the fixture's registry session,
+/// which holds user_stats's push lock.
+private final class ApplyInFlight: @unchecked Sendable {
+    let online: OnlineFixture
+    private let condition = NSCondition()
+    private var outcome: Result<Void, Error>?
+
+    init(_ online: OnlineFixture) { self.online = online }
+
+    /// Once a push waits for the lock: adds a feature to user_stats (a reset), commits, releases the lock.
+    func commitOnceAPushWaits() {
+        let result = Result {
+            defer { online.registry.unlockPushes(project: OnlineFixture.project, views: ["user_stats"]) }
+            try Waiting.untilSessionsWaitForLocks(1, on: online.db)
+            try online.db.execute("ALTER TABLE user_events ADD COLUMN bonus bigint")
+            try online.apply(
+                OnlineFixture.schema().replacingOccurrences(
+                    of: "      - { name: last_seen, type: timestamp }\n",
+                    with: "      - { name: last_seen, type: timestamp }\n      - { name: bonus, type: int64 }\n"))
+            guard try online.registry.repository(project: OnlineFixture.project).featureView(named: "user_stats")?.features.count == 8 else {
+                throw TestServices.Failure(description: "the apply did not add the feature")
+            }
+        }
+        condition.withLock {
+            outcome = result
+            condition.broadcast()
+        }
+    }
+
+    /// What the apply ended with, once it ended.
+    func result() throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while outcome == nil { condition.wait() }
+        try outcome?.get()
+    }
 }
