@@ -71,9 +71,11 @@ public struct LocalPostgres: Sendable, Hashable, CustomStringConvertible {
     /// - Parameters:
     ///   - port: the port to use, which must be free; nil picks a free one.
     ///   - password: the password the superuser `postgres` must give.
+    ///   - settings: server settings given on the command line (`-c name=value`), such as `max_connections`;
+    ///     names and values of letters, digits, `_` and `.` only.
     public static func start(
         directory: String, port: Int? = nil, database: String = "strata", password: String,
-        resettingPassword: Bool = false
+        resettingPassword: Bool = false, settings: [String: String] = [:]
     ) throws -> LocalPostgres {
         let directory = Paths.absolute(directory)
         let binaries = try PostgresBinaries.locate()
@@ -97,11 +99,17 @@ public struct LocalPostgres: Sendable, Hashable, CustomStringConvertible {
         let socketPath = "\(socketDirectory)/.s.PGSQL.\(chosenPort)"
         let sockets = socketPath.utf8.count < 100 ? shellQuoted(socketDirectory) : "''"
         let logFile = "\(directory)/postgres.log"
+        let safe = { (text: String) in !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") } }
+        guard settings.allSatisfy({ safe($0.key) && safe($0.value) }) else {
+            throw LocalServicesError(
+                code: .startFailed, message: "PostgreSQL settings must be names and values of letters, digits, _ and . only: \(settings)")
+        }
+        let extra = settings.sorted { $0.key < $1.key }.map { " -c \($0.key)=\($0.value)" }.joined()
         let started = try ProcessRunner.run(
             binaries.path("pg_ctl"),
             [
                 "start", "-w", "-t", "60", "-D", dataDirectory, "-l", logFile,
-                "-o", "-p \(chosenPort) -k \(sockets) -c unix_socket_permissions=0700 -c listen_addresses=127.0.0.1",
+                "-o", "-p \(chosenPort) -k \(sockets) -c unix_socket_permissions=0700 -c listen_addresses=127.0.0.1\(extra)",
             ],
             as: account, in: directory)
         guard started.status == 0, let lock = LockFile(dataDirectory: dataDirectory) else {

@@ -15,14 +15,14 @@ public struct TemporaryServices: Sendable, Hashable {
     public let redis: LocalRedis
 
     /// Reaps the servers of dead owners, then starts both services on free ports; `redisArguments` are extra Redis
-    /// settings such as `["--databases", "64"]`.
-    public static func start(redisArguments: [String] = []) throws -> TemporaryServices {
+    /// settings such as `["--databases", "64"]`, `postgresSettings` PostgreSQL's (`LocalPostgres.start`).
+    public static func start(redisArguments: [String] = [], postgresSettings: [String: String] = [:]) throws -> TemporaryServices {
         ThrowawayFolders.reapOrphans()
         let directory = try ThrowawayFolders.create(prefix: "strata-services", passableBy: ServiceAccount.forPostgres())
         do {
             let postgres = try LocalPostgres.start(
                 directory: "\(directory)/pg", database: LocalServices.database,
-                password: LocalCredentials.generatePassword())
+                password: LocalCredentials.generatePassword(), settings: postgresSettings)
             do {
                 let redis = try LocalRedis.start(
                     directory: "\(directory)/redis", password: LocalCredentials.generatePassword(),

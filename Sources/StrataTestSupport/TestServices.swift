@@ -53,7 +53,10 @@ public final class TestServices: Sendable {
             postgresURL = postgresOverride
             redisURL = redisOverride
         } else {
-            let services = try TemporaryServices.start(redisArguments: ["--databases", "256"])
+            // Test suites run many servers and child processes side by side, each with its own connections: on a
+            // loaded machine they overlap longer and passed PostgreSQL's default of 100 connections.
+            let services = try TemporaryServices.start(
+                redisArguments: ["--databases", "256"], postgresSettings: ["max_connections": "400"])
             atexit { TestServices.stopTemporaryServices() }
             temporary = services
             postgresURL = postgresOverride ?? services.postgres.url
