@@ -294,7 +294,8 @@ private final class ApplyInFlight: @unchecked Sendable {
     func commitOnceAPushWaits() {
         let result = Result {
             defer { online.registry.unlockPushes(project: OnlineFixture.project, views: ["user_stats"]) }
-            try Waiting.untilSessionsWaitForLocks(1, on: online.db)
+            // Generous: in a whole-suite run the in-process request may wait long for a thread of the shared pool.
+            try Waiting.untilSessionsWaitForLocks(1, on: online.db, seconds: 600)
             try online.db.execute("ALTER TABLE user_events ADD COLUMN bonus bigint")
             try online.apply(
                 OnlineFixture.schema().replacingOccurrences(
