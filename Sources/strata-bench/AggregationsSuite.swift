@@ -61,7 +61,8 @@ enum AggregationsSuite {
             throw BenchError("\(strata) is missing: build it first with `swift build -c release`")
         }
         let csvPath = NSTemporaryDirectory() + "strata-bench-aggregations.csv"
-        defer { try? FileManager.default.removeItem(atPath: csvPath) }
+        let csvFile = BenchCleanup.shared.temporary(csvPath)
+        defer { BenchCleanup.shared.finish(csvFile) }
         func strataRun(_ features: String, _ output: String) throws -> ChildProcess.Outcome {
             let outcome = try ChildProcess.run(
                 strata, ["training-set", "--features", features, "--spine", "bench_spine", "--output", output, "--postgres", servers.postgresURL])

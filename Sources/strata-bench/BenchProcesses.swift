@@ -14,7 +14,7 @@ struct BenchProcesses {
         let pid: Int32
     }
 
-    private var running: [(Started, Process)] = []
+    private var running: [(Started, Process, BenchCleanup.Token)] = []
 
     /// Starts `executable` (whose arguments name `port`, or the last `--port` value) and waits up to
     /// 30 s for it to accept connections.
@@ -27,9 +27,9 @@ struct BenchProcesses {
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.standardError
-        try process.run()
+        let (_, token) = try BenchCleanup.shared.track({ try process.run() }, as: { .process(process.processIdentifier) })
         let started = Started(label: label, port: port, pid: process.processIdentifier)
-        running.append((started, process))
+        running.append((started, process, token))
         for _ in 0..<300 {
             if Loopback.accepts(port) { return started }
             guard process.isRunning else { throw BenchError("\(label) exited with status \(process.terminationStatus)") }
@@ -41,7 +41,8 @@ struct BenchProcesses {
     /// Sends SIGTERM to one server and returns its exit status.
     mutating func stop(_ started: Started) -> Int32 {
         guard let index = running.firstIndex(where: { $0.0.pid == started.pid }) else { return -1 }
-        let process = running.remove(at: index).1
+        let (_, process, token) = running.remove(at: index)
+        BenchCleanup.shared.release(token)
         process.terminate()
         process.waitUntilExit()
         return process.terminationStatus
@@ -49,6 +50,6 @@ struct BenchProcesses {
 
     /// Stops every server still running.
     mutating func stopAll() {
-        for (started, _) in running { _ = stop(started) }
+        for (started, _, _) in running { _ = stop(started) }
     }
 }

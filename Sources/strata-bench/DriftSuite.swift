@@ -231,8 +231,8 @@ enum DriftSuite {
 
     static func runPeers(python: String, reference: [Column], current: [Column], mixedReference: [Column], mixedCurrent: [Column]) throws -> Peers {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-bench-drift-\(getpid())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let scratch = try BenchCleanup.shared.temporaryFolder(folder.path)
+        defer { BenchCleanup.shared.finish(scratch) }
         for (name, set) in [("ref.bin", reference), ("cur.bin", current)] {
             var data = Data()
             for column in set {

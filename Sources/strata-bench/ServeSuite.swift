@@ -68,8 +68,8 @@ enum ServeSuite {
         let servers = try BenchServers()
         defer { servers.stop() }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-serve-bench-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scratch = try BenchCleanup.shared.temporaryFolder(folder)
+        defer { BenchCleanup.shared.finish(scratch) }
 
         let sample = try prepare(servers, options: options)
         let bodies = requestBodies(sample, count: 200, entitiesPerRequest: 1)
@@ -341,9 +341,10 @@ enum ServeSuite {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
+        let (_, token) = try BenchCleanup.shared.track({ try process.run() }, as: { .process(process.processIdentifier) })
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        BenchCleanup.shared.release(token)
         return String(decoding: data, as: UTF8.self)
     }
 
