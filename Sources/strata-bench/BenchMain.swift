@@ -203,7 +203,8 @@ struct BenchMain {
 
     static func printUsage() {
         print("usage: swift run -c release strata-bench SUITE [options]   (strata-bench SUITE --help: its options)\n\nsuites:")
-        for suite in suites { print("  \(suite.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(suite.summary)") }
+        let width = suites.map(\.name.count).max() ?? 0
+        for suite in suites { print("  \(suite.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(suite.summary)") }
         print(
             """
 
