@@ -65,7 +65,8 @@ enum AggregationsSuite {
         defer { BenchCleanup.shared.finish(csvFile) }
         func strataRun(_ features: String, _ output: String) throws -> ChildProcess.Outcome {
             let outcome = try ChildProcess.run(
-                strata, ["training-set", "--features", features, "--spine", "bench_spine", "--output", output, "--postgres", servers.postgresURL])
+                strata, ["training-set", "--features", features, "--spine", "bench_spine", "--output", output],
+                environment: ["STRATA_POSTGRES_URL": servers.postgresURL])
             guard outcome.status == 0 else { throw BenchError("strata training-set exited \(outcome.status)") }
             return outcome
         }

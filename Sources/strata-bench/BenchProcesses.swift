@@ -16,15 +16,20 @@ struct BenchProcesses {
 
     private var running: [(Started, Process, BenchCleanup.Token)] = []
 
-    /// Starts `executable` (whose arguments name `port`, or the last `--port` value) and waits up to
-    /// 30 s for it to accept connections.
-    mutating func start(_ label: String, _ executable: String, _ arguments: [String], port: Int? = nil) throws -> Started {
+    /// Starts `executable` (whose arguments name `port`, or the last `--port` value) with this process's environment
+    /// plus `environment` (where secrets go: `ps` shows arguments), and waits up to 30 s for it to accept connections.
+    mutating func start(
+        _ label: String, _ executable: String, _ arguments: [String], port: Int? = nil, environment: [String: String] = [:]
+    ) throws -> Started {
         guard let port = port ?? arguments.indices.last(where: { arguments[$0] == "--port" || arguments[$0] == "--canned" })
             .flatMap({ Int(arguments[$0 + 1]) })
         else { throw BenchError("\(label): no port in its arguments") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.standardError
         let (_, token) = try BenchCleanup.shared.track({ try process.run() }, as: { .process(process.processIdentifier) })

@@ -52,7 +52,8 @@ enum DriftSuite {
         var mixedRuns: [Double] = []
         func cli(_ referenceQuery: String, _ currentQuery: String) throws -> Double {
             let outcome = try ChildProcess.run(
-                strata, ["drift", "--reference", referenceQuery, "--current", currentQuery, "--json", "--postgres", servers.postgresURL])
+                strata, ["drift", "--reference", referenceQuery, "--current", currentQuery, "--json"],
+                environment: ["STRATA_POSTGRES_URL": servers.postgresURL])
             guard outcome.status == 0 || outcome.status == 1 else { throw BenchError("strata drift exited \(outcome.status)") }
             return outcome.seconds
         }
