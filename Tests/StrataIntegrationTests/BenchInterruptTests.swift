@@ -41,8 +41,7 @@ struct BenchInterruptTests {
 
     /// Interrupted once its throwaway PostgreSQL and Redis run, the `clients` suite stops both and removes their
     /// folder.
-    @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
-    func theThrowawayServersAreStoppedAndRemoved(signal: Int32, status: Int32) throws {
+    @Test func theThrowawayServersAreStoppedAndRemoved() throws {
         let running = try StrataCLI.start(
             ["clients", "1000000000"], environment: BenchSafetyTests.environment(), program: "strata-bench")
         var servers: (folder: String, postgres: Int32, redis: Int32)?
@@ -56,32 +55,45 @@ struct BenchInterruptTests {
             servers = (folder, postgres, redis)
             return true
         }
-        running.send(signal)
+        running.send(SIGINT)
         let outcome = running.wait(killingAfter: 120)
         let started = try #require(servers, "the suite ended before its servers ran: \(outcome.stderr)")
-        #expect(!outcome.killedBySignal && outcome.status == status, "\(outcome.status) \(outcome.stderr)")
+        #expect(!outcome.killedBySignal && outcome.status == 130, "\(outcome.status) \(outcome.stderr)")
         #expect(outcome.stderr.contains("interrupted by"), "\(outcome.stderr)")
         #expect(!FileManager.default.fileExists(atPath: started.folder))
         #expect(!ProcessProbe.isAlive(started.postgres))
         #expect(!ProcessProbe.isAlive(started.redis))
     }
 
-    /// Interrupted while the `training` suite waits for its `kernels` child, strata-bench stops the child too.
-    @Test func aChildProcessIsStopped() throws {
+    /// SIGTERM while the `training` suite waits for its peers' Python stops that child and the process it started
+    /// in turn. The "Python" is a shell script that starts a `sleep` and waits, holding the suite at a known point.
+    @Test func aChildAndItsOwnChildrenAreStopped() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-bench-peer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let python = folder.appendingPathComponent("python").path
+        let grandchildFile = folder.appendingPathComponent("sleep.pid").path
+        try "#!/bin/sh\nsleep 600 &\necho $! > '\(grandchildFile)'\nwait\n".write(toFile: python, atomically: true, encoding: .utf8)
+        chmod(python, 0o755)
+
         let running = try StrataCLI.start(
-            ["training", "--rows", "1000", "--repeat", "1"], environment: ["STRATA_BENCH_PYTHON": "/nonexistent"],
+            ["training", "--logistic-only", "--rows", "1000", "--repeat", "1"], environment: ["STRATA_BENCH_PYTHON": python],
             program: "strata-bench")
-        var child: Int32?
-        try Waiting.until("the kernels child of strata-bench training", seconds: 300) {
-            child = Self.children(of: running.pid).first { $0.command.contains("kernels") }?.pid
-            return child != nil || !running.isRunning
+        var held: (child: Int32, grandchild: Int32)?
+        try Waiting.until("the peers' Python started by strata-bench training", seconds: 120) {
+            guard running.isRunning else { return true }
+            guard let child = Self.children(of: running.pid).first(where: { $0.command.contains(python) })?.pid,
+                  let grandchild = Self.pid(inFile: grandchildFile), ProcessProbe.isAlive(grandchild)
+            else { return false }
+            held = (child, grandchild)
+            return true
         }
-        running.send(SIGINT)
+        running.send(SIGTERM)
         let outcome = running.wait(killingAfter: 120)
-        let kernels = try #require(child, "the suite ended before it started kernels: \(outcome.stderr)")
-        #expect(!outcome.killedBySignal && outcome.status == 130, "\(outcome.status) \(outcome.stderr)")
-        #expect(!ProcessProbe.isAlive(kernels))
-        #expect(Self.children(of: running.pid).isEmpty)
-        #expect(!FileManager.default.fileExists(atPath: "/tmp/strata-bench-training-\(running.pid)"))
+        let started = try #require(held, "the suite ended before it started its peers: \(outcome.stderr)")
+        #expect(!outcome.killedBySignal && outcome.status == 143, "\(outcome.status) \(outcome.stderr)")
+        #expect(outcome.stderr.contains("interrupted by SIGTERM"), "\(outcome.stderr)")
+        #expect(!ProcessProbe.isAlive(started.child))
+        #expect(!ProcessProbe.isAlive(started.grandchild))
     }
 }
