@@ -4,7 +4,7 @@ import Testing
 
 /// `strata-bench SUITE --help` explains the suite and runs nothing; a mistyped suite or option is refused with
 /// exit 2 before anything starts.
-@Suite("strata-bench's command line")
+@Suite("strata-bench's command line", .serialized)
 struct BenchHelpTests {
     static let suites = ["clients", "offline", "training", "kernels", "online", "aggregations", "check", "drift", "serve"]
 

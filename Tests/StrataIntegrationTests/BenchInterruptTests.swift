@@ -8,7 +8,7 @@ import Glibc
 
 /// Ctrl-C (SIGINT) and SIGTERM sent to a running `strata-bench` stop every process and server its suite started
 /// and remove its temporary folders; it exits 130 or 143.
-@Suite("Interrupting strata-bench", .enabled(if: TestServices.enabled))
+@Suite("Interrupting strata-bench", .serialized, .enabled(if: TestServices.enabled))
 struct BenchInterruptTests {
     /// The throwaway folder (`/tmp/strata-services-*`) whose owner file names `pid`.
     static func throwawayFolder(ownedBy pid: Int32) -> String? {
