@@ -43,14 +43,14 @@ let package = Package(
         .target(name: "StrataPostgres", dependencies: ["CLibPQ", "StrataColumnar"]),
         .target(name: "StrataRedis", dependencies: ["CHiredis"]),
         .target(name: "StrataEmbedded"),
-        .executableTarget(name: "StrataMigrationsEmbedder"),
-        .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["StrataMigrationsEmbedder"]),
+        .executableTarget(name: "StrataTextEmbedder"),
+        .plugin(name: "EmbedTextFiles", capability: .buildTool(), dependencies: ["StrataTextEmbedder"]),
         .target(
             name: "StrataMigrations",
             path: "migrations",
             exclude: ["README.md", "sql"],
             sources: ["StrataMigrations.swift"],
-            plugins: ["EmbedMigrations"]
+            plugins: ["EmbedTextFiles"]
         ),
         .target(
             name: "StrataRegistry",
@@ -71,7 +71,8 @@ let package = Package(
         ),
         .target(
             name: "StrataExample",
-            dependencies: ["StrataPostgres", "StrataColumnar"]
+            dependencies: ["StrataPostgres", "StrataColumnar"],
+            plugins: ["EmbedTextFiles"]
         ),
         .target(
             name: "StrataServer",

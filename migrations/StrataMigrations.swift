@@ -5,7 +5,7 @@ public struct MigrationFile: Sendable, Hashable {
     public var sql: String
 }
 
-/// The registry's migrations, compiled into the binary from `sql/` by the `EmbedMigrations` build-tool
+/// The registry's migrations, compiled into the binary from `sql/` by the `EmbedTextFiles` build-tool
 /// plugin: the `strata` executable needs no files beside it.
 public enum StrataMigrations {
     /// All migrations, in version order.

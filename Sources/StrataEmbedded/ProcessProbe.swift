@@ -6,9 +6,9 @@ import Darwin
 #endif
 
 /// Questions about other processes, asked by process id.
-enum ProcessProbe {
+public enum ProcessProbe {
     /// Whether `pid` names a live process (a zombie left unreaped by its new parent counts as dead).
-    static func isAlive(_ pid: Int32) -> Bool {
+    public static func isAlive(_ pid: Int32) -> Bool {
         guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
         guard let stat = procFile(pid, "stat"),
               let afterName = stat.lastIndex(of: ")")
@@ -24,7 +24,7 @@ enum ProcessProbe {
     }
 
     /// Waits until `pid` has exited; false when it still runs after `timeout`.
-    static func waitForExit(_ pid: Int32, timeout: Duration) -> Bool {
+    public static func waitForExit(_ pid: Int32, timeout: Duration) -> Bool {
         wait(upTo: timeout) { !isAlive(pid) }
     }
 

@@ -61,10 +61,12 @@ enum AggregationsSuite {
             throw BenchError("\(strata) is missing: build it first with `swift build -c release`")
         }
         let csvPath = NSTemporaryDirectory() + "strata-bench-aggregations.csv"
-        defer { try? FileManager.default.removeItem(atPath: csvPath) }
+        let csvFile = BenchCleanup.shared.temporary(csvPath)
+        defer { BenchCleanup.shared.finish(csvFile) }
         func strataRun(_ features: String, _ output: String) throws -> ChildProcess.Outcome {
             let outcome = try ChildProcess.run(
-                strata, ["training-set", "--features", features, "--spine", "bench_spine", "--output", output, "--postgres", servers.postgresURL])
+                strata, ["training-set", "--features", features, "--spine", "bench_spine", "--output", output],
+                environment: ["STRATA_POSTGRES_URL": servers.postgresURL])
             guard outcome.status == 0 else { throw BenchError("strata training-set exited \(outcome.status)") }
             return outcome
         }

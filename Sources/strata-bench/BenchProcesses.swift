@@ -14,22 +14,27 @@ struct BenchProcesses {
         let pid: Int32
     }
 
-    private var running: [(Started, Process)] = []
+    private var running: [(Started, Process, BenchCleanup.Token)] = []
 
-    /// Starts `executable` (whose arguments name `port`, or the last `--port` value) and waits up to
-    /// 30 s for it to accept connections.
-    mutating func start(_ label: String, _ executable: String, _ arguments: [String], port: Int? = nil) throws -> Started {
+    /// Starts `executable` (whose arguments name `port`, or the last `--port` value) with this process's environment
+    /// plus `environment` (where secrets go: `ps` shows arguments), and waits up to 30 s for it to accept connections.
+    mutating func start(
+        _ label: String, _ executable: String, _ arguments: [String], port: Int? = nil, environment: [String: String] = [:]
+    ) throws -> Started {
         guard let port = port ?? arguments.indices.last(where: { arguments[$0] == "--port" || arguments[$0] == "--canned" })
             .flatMap({ Int(arguments[$0 + 1]) })
         else { throw BenchError("\(label): no port in its arguments") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.standardError
-        try process.run()
+        let (_, token) = try BenchCleanup.shared.track({ try process.run() }, as: { .process(process.processIdentifier) })
         let started = Started(label: label, port: port, pid: process.processIdentifier)
-        running.append((started, process))
+        running.append((started, process, token))
         for _ in 0..<300 {
             if Loopback.accepts(port) { return started }
             guard process.isRunning else { throw BenchError("\(label) exited with status \(process.terminationStatus)") }
@@ -41,7 +46,8 @@ struct BenchProcesses {
     /// Sends SIGTERM to one server and returns its exit status.
     mutating func stop(_ started: Started) -> Int32 {
         guard let index = running.firstIndex(where: { $0.0.pid == started.pid }) else { return -1 }
-        let process = running.remove(at: index).1
+        let (_, process, token) = running.remove(at: index)
+        BenchCleanup.shared.release(token)
         process.terminate()
         process.waitUntilExit()
         return process.terminationStatus
@@ -49,6 +55,6 @@ struct BenchProcesses {
 
     /// Stops every server still running.
     mutating func stopAll() {
-        for (started, _) in running { _ = stop(started) }
+        for (started, _, _) in running { _ = stop(started) }
     }
 }

@@ -11,7 +11,7 @@ final class BenchServers {
 
     let postgresURL: String
     let redisURL: String
-    private let temporary: TemporaryServices?
+    private let temporary: BenchCleanup.Token?
 
     /// The servers named by the bench variables, checked; throwaway ones for whichever is unset.
     init() throws {
@@ -24,8 +24,9 @@ final class BenchServers {
             temporary = nil
         } else {
             FileHandle.standardError.write(Data("starting throwaway PostgreSQL and Redis...\n".utf8))
-            let services = try TemporaryServices.start()
-            temporary = services
+            let (services, token) = try BenchCleanup.shared.track(
+                { try TemporaryServices.start() }, as: { services in .servers({ try? services.stop() }) })
+            temporary = token
             postgresURL = postgres ?? services.postgres.url
             redisURL = redis ?? services.redis.url
         }
@@ -38,7 +39,8 @@ final class BenchServers {
                 environment[redisVariable].flatMap { $0.isEmpty ? nil : $0 })
     }
 
+    /// Stops the throwaway servers and removes their folder.
     func stop() {
-        try? temporary?.stop()
+        if let temporary { BenchCleanup.shared.finish(temporary) }
     }
 }

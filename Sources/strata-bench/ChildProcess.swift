@@ -36,15 +36,19 @@ enum ChildProcess {
         let variables = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
         let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
-        var pid: pid_t = 0
         let start = Measure.now()
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        guard spawned == 0 else {
-            throw BenchError("cannot run \(executable): \(String(cString: strerror(spawned)))")
-        }
+        let (pid, token) = try BenchCleanup.shared.track({
+            var pid: pid_t = 0
+            let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+            guard spawned == 0 else {
+                throw BenchError("cannot run \(executable): \(String(cString: strerror(spawned)))")
+            }
+            return pid
+        }, as: { .process($0) })
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) == -1 && errno == EINTR {}
+        BenchCleanup.shared.release(token)
         let seconds = Double(Measure.now() - start) / 1e9
         let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Outcome(status: exitStatus, seconds: seconds, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024)

@@ -33,8 +33,9 @@ enum ClusterOnlineSuite {
         let servers = try BenchServers()
         defer { servers.stop() }
         OnlineSuite.log("starting a throwaway Redis Cluster (3 masters, 3 replicas)...")
-        let local = try LocalRedisCluster.start()
-        defer { try? local.stop() }
+        let (local, started) = try BenchCleanup.shared.track(
+            { try LocalRedisCluster.start() }, as: { cluster in .servers({ try? cluster.stop() }) })
+        defer { BenchCleanup.shared.finish(started) }
         let clusterURL = try RedisClusterURL(local.url)
         let cluster = try RedisCluster(url: clusterURL, timeout: .seconds(120))
         let masters = try cluster.masters.map { address -> RawRESP in

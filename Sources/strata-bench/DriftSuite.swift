@@ -52,7 +52,8 @@ enum DriftSuite {
         var mixedRuns: [Double] = []
         func cli(_ referenceQuery: String, _ currentQuery: String) throws -> Double {
             let outcome = try ChildProcess.run(
-                strata, ["drift", "--reference", referenceQuery, "--current", currentQuery, "--json", "--postgres", servers.postgresURL])
+                strata, ["drift", "--reference", referenceQuery, "--current", currentQuery, "--json"],
+                environment: ["STRATA_POSTGRES_URL": servers.postgresURL])
             guard outcome.status == 0 || outcome.status == 1 else { throw BenchError("strata drift exited \(outcome.status)") }
             return outcome.seconds
         }
@@ -231,8 +232,8 @@ enum DriftSuite {
 
     static func runPeers(python: String, reference: [Column], current: [Column], mixedReference: [Column], mixedCurrent: [Column]) throws -> Peers {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-bench-drift-\(getpid())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let scratch = try BenchCleanup.shared.temporaryFolder(folder.path)
+        defer { BenchCleanup.shared.finish(scratch) }
         for (name, set) in [("ref.bin", reference), ("cur.bin", current)] {
             var data = Data()
             for column in set {

@@ -21,7 +21,8 @@ extension OfflineSuite {
             ("extraction", "1"), ("extraction", "2"), ("extraction", "3"), ("extraction", "auto"), ("sort-merge", "1"), ("sort-merge", "2"),
         ]
         let serialPath = csvPath + ".serial"
-        defer { try? FileManager.default.removeItem(atPath: serialPath) }
+        let serialFile = BenchCleanup.shared.temporary(serialPath)
+        defer { BenchCleanup.shared.finish(serialFile) }
 
         /// Median seconds per setting; throws when a result differs from the serial one.
         func measure(_ layout: String) throws -> [Double] {

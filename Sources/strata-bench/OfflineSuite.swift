@@ -47,7 +47,8 @@ enum OfflineSuite {
             throw BenchError("\(strata) is missing: build it first with `swift build -c release`")
         }
         let csvPath = NSTemporaryDirectory() + "strata-bench-offline.csv"
-        defer { try? FileManager.default.removeItem(atPath: csvPath) }
+        let csvFile = BenchCleanup.shared.temporary(csvPath)
+        defer { BenchCleanup.shared.finish(csvFile) }
 
         func strataRun(_ output: String, strategy: String = "automatic", parallel: String? = nil) throws -> ChildProcess.Outcome {
             let outcome = try ChildProcess.run(

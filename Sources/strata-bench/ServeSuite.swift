@@ -68,8 +68,8 @@ enum ServeSuite {
         let servers = try BenchServers()
         defer { servers.stop() }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-serve-bench-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scratch = try BenchCleanup.shared.temporaryFolder(folder)
+        defer { BenchCleanup.shared.finish(scratch) }
 
         let sample = try prepare(servers, options: options)
         let bodies = requestBodies(sample, count: 200, entitiesPerRequest: 1)
@@ -81,10 +81,14 @@ enum ServeSuite {
 
         var processes = BenchProcesses()
         defer { processes.stopAll() }
-        let common = ["serve", "--postgres", servers.postgresURL, "--redis", servers.redisURL, "--max-entities", "10000"]
-        let strataPort = try processes.start("strata serve", strata, common + ["--port", String(try port())])
-        let singlePort = try processes.start("strata serve --max-pipeline 1", strata, common + ["--port", String(try port()), "--max-pipeline", "1"])
-        let loggingPort = try processes.start("strata serve --log-sample 1", strata, common + ["--port", String(try port()), "--log-sample", "1"])
+        // The URLs carry the throwaway servers' passwords: in the environment, which `ps` does not show.
+        let common = ["serve", "--max-entities", "10000"]
+        let secrets = ["STRATA_POSTGRES_URL": servers.postgresURL, "STRATA_REDIS_URL": servers.redisURL]
+        let strataPort = try processes.start("strata serve", strata, common + ["--port", String(try port())], environment: secrets)
+        let singlePort = try processes.start(
+            "strata serve --max-pipeline 1", strata, common + ["--port", String(try port()), "--max-pipeline", "1"], environment: secrets)
+        let loggingPort = try processes.start(
+            "strata serve --log-sample 1", strata, common + ["--port", String(try port()), "--log-sample", "1"], environment: secrets)
         let response = try LoopbackHTTP.request(port: strataPort.port, method: "POST", path: "/get-online-features", body: bodies[0])
         guard response.status == 200, String(decoding: response.body, as: UTF8.self).contains(#""PRESENT""#) else {
             throw BenchError("strata serve answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
@@ -341,9 +345,10 @@ enum ServeSuite {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
+        let (_, token) = try BenchCleanup.shared.track({ try process.run() }, as: { .process(process.processIdentifier) })
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        BenchCleanup.shared.release(token)
         return String(decoding: data, as: UTF8.self)
     }
 

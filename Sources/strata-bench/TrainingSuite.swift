@@ -87,8 +87,8 @@ enum TrainingSuite {
     static func runLogistic(_ options: Options) throws {
         let trainRows = options.rows * 4 / 5
         let python = try peerPython()
-        let folder = try scratchFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let (folder, scratch) = try scratchFolder()
+        defer { BenchCleanup.shared.finish(scratch) }
         var table = ResultTable(
             "label", "Strata best s", "sklearn best s", "best ratio", "median ratio", "first-fit ratio", "Strata AUC", "sklearn AUC",
             "sklearn iterations")
@@ -148,8 +148,8 @@ enum TrainingSuite {
         let predictMicros = singleRowMicros(gbdt, all, firstRow: trainRows)
         let kernels = try KernelsSuite.measureInChildren(threads: threads)
 
-        let folder = try scratchFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let (folder, scratch) = try scratchFolder()
+        defer { BenchCleanup.shared.finish(scratch) }
         let checkRows = min(20_000, rows - trainRows)
         let modelPath = folder.appendingPathComponent("model.txt")
         try Data(gbdt.lightGBMText().utf8).write(to: modelPath)
@@ -208,10 +208,10 @@ enum TrainingSuite {
         print("training: \(summary.joined(separator: " "))")
     }
 
-    static func scratchFolder() throws -> URL {
+    /// A fresh folder for the data the peers read, removed when the suite finishes or is interrupted.
+    static func scratchFolder() throws -> (URL, BenchCleanup.Token) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-bench-training-\(getpid())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
+        return (folder, try BenchCleanup.shared.temporaryFolder(folder.path))
     }
 
     // MARK: Data
@@ -344,13 +344,11 @@ enum TrainingSuite {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = quiet ? FileHandle.nullDevice : FileHandle.standardError
-        do {
-            try process.run()
-        } catch {
-            return (127, "")
-        }
+        guard let (_, token) = try? BenchCleanup.shared.track({ try process.run() }, as: { .process(process.processIdentifier) })
+        else { return (127, "") }
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        BenchCleanup.shared.release(token)
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import StrataColumnar
+import StrataCore
 import StrataEmbedded
 import StrataExample
 import StrataPostgres
@@ -135,10 +136,17 @@ struct RoughEdgesTests {
         #expect(quiet.stdout.contains("user_stats: 2 rows pushed"), "\(quiet.stdout)")
     }
 
-    /// The example schema built into `strata` is the repository's file, byte for byte.
-    @Test func theBuiltInExampleSchemaIsTheFile() throws {
-        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../\(ExampleSchema.fileName)")
-        #expect(try String(contentsOf: file.standardized, encoding: .utf8) == ExampleSchema.text)
+    /// The example schema built into `strata` (embedded from the file at build time) describes the same
+    /// repository as loading the repository's `schemas/` folder.
+    @Test func theBuiltInExampleSchemaIsTheFilesRepository() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../schemas").standardized
+        var loaded = try SchemaLoader.load(directory: folder.path)
+        #expect(loaded.locations.values.allSatisfy { $0.file.hasSuffix("/" + ExampleSchema.fileName) })
+        // The loader names the file by its full path; the positions in it must be the same.
+        loaded.locations = loaded.locations.mapValues { SourceLocation(file: ExampleSchema.fileName, line: $0.line, column: $0.column) }
+        let embedded = try SchemaLoader.parse(ExampleSchema.text, file: ExampleSchema.fileName)
+        #expect(!embedded.featureViews.isEmpty)
+        #expect(embedded == loaded)
     }
 
     /// `strata demo` in a folder with no `schemas/` applies the built-in example.
