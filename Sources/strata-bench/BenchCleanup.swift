@@ -40,28 +40,7 @@ final class BenchCleanup: @unchecked Sendable {
 
     /// Installs the SIGINT and SIGTERM handlers; call first thing in `main`.
     static func install() {
-        // A parent may have left the signals blocked (a posix_spawn child inherits the spawning thread's mask).
-        var handled = sigset_t()
-        sigemptyset(&handled)
-        sigaddset(&handled, SIGINT)
-        sigaddset(&handled, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
-        var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { return }
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        signalPipe = ends[1]
-        let readEnd = ends[0]
-        let watcher = Thread {
-            var number: UInt8 = 0
-            while true {
-                let count = read(readEnd, &number, 1)
-                if count == 0 || (count < 0 && errno != EINTR) { return }
-                if count == 1 { shared.stopEverything(signal: Int32(number)) }
-            }
-        }
-        watcher.start()
-        _ = signal(SIGINT, forwardSignal)
-        _ = signal(SIGTERM, forwardSignal)
+        SignalWatcher.start { shared.stopEverything(signal: $0) }
     }
 
     /// Runs `start` under the lock and registers what it started as `resource(started)`.
@@ -174,13 +153,4 @@ final class BenchCleanup: @unchecked Sendable {
     private static func waitForExit() -> Never {
         while true { sleep(3_600) }
     }
-}
-
-/// The write end of the pipe the signal handler writes to.
-nonisolated(unsafe) private var signalPipe: Int32 = -1
-
-/// The signal handler: hands the signal's number to the watcher thread.
-private func forwardSignal(_ number: Int32) {
-    var byte = UInt8(truncatingIfNeeded: number)
-    _ = write(signalPipe, &byte, 1)
 }

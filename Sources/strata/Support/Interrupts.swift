@@ -1,4 +1,5 @@
 import Foundation
+import StrataEmbedded
 import StrataOffline
 #if canImport(Glibc)
 import Glibc
@@ -19,39 +20,18 @@ import Glibc
 enum Interrupts {
     /// Installs the handlers; call once, first thing.
     static func install() {
-        // A parent may have left them blocked (a posix_spawn child inherits the spawning thread's mask); threads
-        // started from here on inherit this thread's mask.
-        var handled = sigset_t()
-        sigemptyset(&handled)
-        sigaddset(&handled, SIGINT)
-        sigaddset(&handled, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
-        var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { return }
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        interruptPipe = ends[1]
-        let readEnd = ends[0]
-        let watcher = Thread {
-            var number: UInt8 = 0
-            var handedOver = false
-            while true {
-                let count = read(readEnd, &number, 1)
-                if count == 0 || (count < 0 && errno != EINTR) { return }
-                guard count == 1 else { continue }
-                let name = Int32(number) == SIGTERM ? "SIGTERM" : "SIGINT"
-                if !handedOver, let stop = handOverLock.withLock({ handedOverTo }) {
-                    handedOver = true
-                    stop(name)
-                    continue
-                }
-                PartialFile.removeAllForExit()
-                Terminal.printError("interrupted by \(name): stopped; unfinished output files were removed and uncommitted work rolls back")
-                _exit(128 + Int32(number))
+        var handedOver = false
+        SignalWatcher.start { number in
+            let name = number == SIGTERM ? "SIGTERM" : "SIGINT"
+            if !handedOver, let stop = handOverLock.withLock({ handedOverTo }) {
+                handedOver = true
+                stop(name)
+                return
             }
+            PartialFile.removeAllForExit()
+            Terminal.printError("interrupted by \(name): stopped; unfinished output files were removed and uncommitted work rolls back")
+            _exit(128 + number)
         }
-        watcher.start()
-        _ = signal(SIGINT, forwardSignal)
-        _ = signal(SIGTERM, forwardSignal)
     }
 
     /// Makes the first SIGINT or SIGTERM call `stop` (on the watcher thread, with the signal's name) instead
@@ -65,12 +45,3 @@ enum Interrupts {
 /// thread and read by the watcher's, under `handOverLock`.
 nonisolated(unsafe) private var handedOverTo: (@Sendable (String) -> Void)?
 private let handOverLock = NSLock()
-
-/// The write end of the pipe the signal handler writes to.
-nonisolated(unsafe) private var interruptPipe: Int32 = -1
-
-/// The signal handler: hands the signal's number to the watcher thread.
-private func forwardSignal(_ number: Int32) {
-    var byte = UInt8(truncatingIfNeeded: number)
-    _ = write(interruptPipe, &byte, 1)
-}
