@@ -286,18 +286,19 @@ public final class RedisCluster: RedisClient, @unchecked Sendable {
     }
 
     private func mainConnection(_ node: Node) throws -> RedisConnection {
-        if let main = node.main { return main }
-        let connection = try RedisConnection(
-            url: url.nodeURL(host: node.host, port: node.port), connectTimeout: connectTimeout, timeout: timeout)
-        node.main = connection
-        return connection
+        try connection(node, \.main)
     }
 
     private func sideConnection(_ node: Node) throws -> RedisConnection {
-        if let side = node.side { return side }
+        try connection(node, \.side)
+    }
+
+    /// The node's connection kept at `slot`, made on first use.
+    private func connection(_ node: Node, _ slot: ReferenceWritableKeyPath<Node, RedisConnection?>) throws -> RedisConnection {
+        if let existing = node[keyPath: slot] { return existing }
         let connection = try RedisConnection(
             url: url.nodeURL(host: node.host, port: node.port), connectTimeout: connectTimeout, timeout: timeout)
-        node.side = connection
+        node[keyPath: slot] = connection
         return connection
     }
 
