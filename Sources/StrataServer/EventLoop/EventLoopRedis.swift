@@ -100,8 +100,9 @@ final class EventLoopRedis: @unchecked Sendable {
     func stop() {
         eventLoop.assertInEventLoop()
         stopped = true
-        closing = RedisError(code: .connectionLost, message: "the server is shutting down", url: url.redacted)
-        if let channel { channel.close(promise: nil) } else { failAll(closing!) }
+        let shutdown = RedisError(code: .connectionLost, message: "the server is shutting down", url: url.redacted)
+        closing = shutdown
+        if let channel { channel.close(promise: nil) } else { failAll(shutdown) }
     }
 
     // MARK: - Writing
