@@ -228,9 +228,16 @@ public struct LocalPostgres: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Removes lock files left by a server that died without cleaning up; a live one is an error.
-    private static func removeStaleLocks(dataDirectory: String, socketDirectory: String) throws {
+    ///
+    /// A postmaster that was just killed stays alive for a moment after its port closes (the kernel tears down its
+    /// memory first), and one in crash recovery does not answer yet: the holder gets `grace` to go away before it
+    /// counts as live.
+    private static func removeStaleLocks(
+        dataDirectory: String, socketDirectory: String, grace: Duration = .seconds(10)
+    ) throws {
         let lockPath = "\(dataDirectory)/postmaster.pid"
-        if let pid = ProcessProbe.pid(inFile: lockPath), ProcessProbe.isAlive(pid, runningOneOf: postmasterNames) {
+        if let pid = ProcessProbe.pid(inFile: lockPath),
+           !ProcessProbe.wait(upTo: grace, until: { !ProcessProbe.isAlive(pid, runningOneOf: postmasterNames) }) {
             throw LocalServicesError(
                 code: .startFailed,
                 message: "a PostgreSQL server (pid \(pid)) holds \(dataDirectory) but does not answer; wait for it to finish starting, or stop it with: kill -INT \(pid)")
