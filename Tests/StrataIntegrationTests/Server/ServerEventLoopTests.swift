@@ -27,7 +27,7 @@ struct ServerEventLoopTests {
         let fixture = try ServerFixture()
         let features = ["user_stats:clicks", "user_stats:segment"]
         let expected = try [1, 2, 4].map { try fixture.cliJSON(features, users: [$0]) }
-        try await fixture.server.application().test(.live) { client in
+        try await fixture.server.application().testOnServerThreads(.live) { client in
             let port = try #require(client.port)
             let body = Self.lookup(2)
             // A chunked body has no length up front: the router answers it, between two event-loop answers.
@@ -59,7 +59,7 @@ struct ServerEventLoopTests {
         let features = ["user_stats:clicks", "user_stats:segment"]
         let users: [Int64] = [1, 2, 4]
         let expected = try users.map { try fixture.cliJSON(features, users: [$0]) }
-        try await fixture.server.application().test(.live) { client in
+        try await fixture.server.application().testOnServerThreads(.live) { client in
             let port = try #require(client.port)
             let requests = (0..<2000).map { index in
                 LoopbackHTTP.text(method: "POST", path: "/get-online-features", body: Self.lookup(users[index % 3]))
@@ -76,7 +76,7 @@ struct ServerEventLoopTests {
         try ModelStore(registry: fixture.online.registry).promote(name: "ranker", version: version, stage: "production")
         let server = try FeatureServer(configuration: fixture.server.configuration, logger: ServerFixture.logger)
         defer { server.stopWorkers() }
-        try await server.application().test(.live) { client in
+        try await server.application().testOnServerThreads(.live) { client in
             let port = try #require(client.port)
             func predict(_ selector: String, users: [Int64]) -> String {
                 LoopbackHTTP.text(
@@ -113,7 +113,7 @@ struct ServerEventLoopTests {
         let fixture = try ServerFixture()
         let features = ["user_stats:clicks", "user_stats:segment"]
         let expected = try Dictionary(uniqueKeysWithValues: [1, 2, 3, 4].map { ($0, try fixture.cliJSON(features, users: [$0])) })
-        try await fixture.server.application().test(.live) { client in
+        try await fixture.server.application().testOnServerThreads(.live) { client in
             let port = try #require(client.port)
             // Requests from many connections arrive in one turn of the loop and share one pipelined write.
             let answers = try await withThrowingTaskGroup(of: (Int64, [LoopbackHTTP.Reply]).self) { group in
@@ -140,7 +140,7 @@ struct ServerEventLoopTests {
         defer { try? redis.value.server.stop() }
         let fixture = try ServerFixture(redisURL: redis.value.server.url)
         let expected = try fixture.cliJSON(["user_stats:clicks", "user_stats:segment"], users: [1])
-        try await fixture.server.application().test(path.setup) { client in
+        try await fixture.server.application().testOnServerThreads(path.setup) { client in
             #expect(try await client.post("/get-online-features", Self.lookup(1)).text == expected)
             let admin = try RedisConnection(url: try RedisURL(redis.value.server.url))
             guard case .integer(let killed) = try admin.command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes") else {
@@ -164,7 +164,7 @@ struct ServerEventLoopTests {
         defer { try? redis.value.server.stop() }
         let fixture = try ServerFixture(redisURL: redis.value.server.url)
         let expected = try fixture.cliJSON(["user_stats:clicks", "user_stats:segment"], users: [1])
-        try await fixture.server.application().test(.live) { client in
+        try await fixture.server.application().testOnServerThreads(.live) { client in
             #expect(try await client.post("/get-online-features", Self.lookup(1)).text == expected)
             // Redis holds every command of normal clients for 3 s: longer than the server waits (2 s).
             let admin = try RedisConnection(url: try RedisURL(redis.value.server.url))

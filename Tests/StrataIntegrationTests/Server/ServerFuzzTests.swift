@@ -55,7 +55,7 @@ struct ServerFuzzTests {
             cases.append((path, body))
         }
         let allCases = cases
-        try await fixture.server.application().test(.router) { client in
+        try await fixture.server.application().testOnServerThreads(.router) { client in
             var statuses: [Int: Int] = [:]
             for (path, body) in allCases {
                 let status = try await client.execute(uri: path, method: .post, body: ByteBuffer(bytes: body)) { response in

@@ -17,7 +17,7 @@ struct ServerLiveTests {
         try models.value.promote(name: "ranker", version: first, stage: "production")
         let server = try FeatureServer(configuration: fixture.server.configuration, logger: ServerFixture.logger)
         let body = #"{"model":"ranker","entities":{"user_id":[1,2]},"at":"\#(ServerFixture.atText)"}"#
-        let seen = try await server.application().test(.live) { client in
+        let seen = try await server.application().testOnServerThreads(.live) { client in
             var seen: [Int] = []
             var promoted = false
             for _ in 0..<5_000 {
@@ -44,7 +44,7 @@ struct ServerLiveTests {
     @Test func anApplyReachesTheRunningServer() async throws {
         let fixture = UncheckedSendable(try ServerFixture())
         let body = #"{"feature_service":"stores_only","entities":{"store_code":["s1"]},"at":"\#(ServerFixture.atText)"}"#
-        try await fixture.value.server.application().test(.live) { client in
+        try await fixture.value.server.application().testOnServerThreads(.live) { client in
             #expect(try await client.post("/get-online-features", body).status == 404)
             try fixture.value.online.apply(
                 OnlineFixture.schema() + "\n  - name: stores_only\n    features: [store_stats:rating]\n")
@@ -65,7 +65,7 @@ struct ServerLiveTests {
         defer { try? redis.value.server.stop() }
         let fixture = try ServerFixture(redisURL: redis.value.server.url)
         let body = #"{"features":["user_stats:clicks"],"entities":{"user_id":[1]},"at":"\#(ServerFixture.atText)"}"#
-        try await fixture.server.application().test(.live) { client in
+        try await fixture.server.application().testOnServerThreads(.live) { client in
             #expect(try await client.post("/get-online-features", body).status == 200)
             try redis.value.server.stop()
             let down = try await client.post("/get-online-features", body)
@@ -90,7 +90,7 @@ struct ServerLiveTests {
         let fixture = try ServerFixture { $0.logSample = 1 }
         let (version, _) = try fixture.registerModel("ranker", seed: 21)
         let requests = 300
-        try await fixture.server.application().test(.live) { client in
+        try await fixture.server.application().testOnServerThreads(.live) { client in
             for index in 0..<requests {
                 let users = index % 3 == 0 ? "[1,2]" : "[1]"
                 let reply: Reply

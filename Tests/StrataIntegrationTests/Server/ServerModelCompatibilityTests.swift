@@ -55,7 +55,7 @@ struct ServerModelCompatibilityTests {
         let fixture = UncheckedSendable(try ServerFixture())
         let clicky = try fixture.value.registerModel("clicky", seed: 31).version
         let spender = try fixture.value.registerModel("spender", seed: 32, features: ["user_stats:spend"]).version
-        try await fixture.value.server.application().test(.router) { client in
+        try await fixture.value.server.application().testOnServerThreads(.router) { client in
             #expect(try await client.post("/predict", Self.predictBody("clicky", version: clicky)).status == 200)
             #expect(try await client.post("/predict", Self.predictBody("spender", version: spender)).status == 200)
             try Self.prepareChange(fixture.value)
@@ -80,7 +80,7 @@ struct ServerModelCompatibilityTests {
         try ModelStore(registry: fixture.value.online.registry).promote(name: "clicky", version: clicky, stage: "production")
         let server = try FeatureServer(configuration: fixture.value.server.configuration, logger: ServerFixture.logger)
         let byStage = #"{"model":"clicky","entities":{"user_id":[1]},"at":"\#(ServerFixture.atText)"}"#
-        try await server.application().test(.live) { client in
+        try await server.application().testOnServerThreads(.live) { client in
             #expect(try await client.post("/predict", byStage).status == 200)
             try Self.prepareChange(fixture.value)
             let online = fixture.value.online

@@ -27,7 +27,7 @@ struct ServerRouteTests {
     @Test(arguments: Self.paths) func getOnlineFeaturesAnswersExactlyWhatStrataOnlinePrints(_ path: ServerPath) async throws {
         let fixture = try ServerFixture()
         let expected = try fixture.cliJSON(Self.userFeatures, users: [1, 2, 3, 4])
-        try await fixture.server.application().test(path.setup) { client in
+        try await fixture.server.application().testOnServerThreads(path.setup) { client in
             let reply = try await client.post("/get-online-features", Self.featuresBody(Self.userFeatures, users: [1, 2, 3, 4]))
             #expect(reply.status == 200)
             #expect(reply.text == expected)
@@ -39,7 +39,7 @@ struct ServerRouteTests {
 
     @Test(arguments: Self.paths) func aFloatFeatureKeepsItsFractionAndUnknownMembersAreIgnored(_ path: ServerPath) async throws {
         let fixture = try ServerFixture()
-        try await fixture.server.application().test(path.setup) { client in
+        try await fixture.server.application().testOnServerThreads(path.setup) { client in
             let body = Self.featuresBody(
                 ["user_stats:spend", "user_stats:clicks"], users: [1],
                 extra: #","include_feature_view_version_metadata":false,"something_new":{"nested":[1,2]}"#)
@@ -53,7 +53,7 @@ struct ServerRouteTests {
 
     @Test(arguments: Self.paths) func aFeatureServiceWithFullNamesAndTwoJoinKeys(_ path: ServerPath) async throws {
         let fixture = try ServerFixture()
-        try await fixture.server.application().test(path.setup) { client in
+        try await fixture.server.application().testOnServerThreads(path.setup) { client in
             let body = #"{"feature_service":"scoring","full_feature_names":true,"entities":{"store_code":["s1"],"user_id":[1]},"at":"\#(ServerFixture.atText)"}"#
             let reply = try await client.post("/get-online-features", body)
             #expect(reply.status == 200)
@@ -64,7 +64,7 @@ struct ServerRouteTests {
 
     @Test(arguments: Self.paths) func atDecidesTheAnswer(_ path: ServerPath) async throws {
         let fixture = try ServerFixture()
-        try await fixture.server.application().test(path.setup) { client in
+        try await fixture.server.application().testOnServerThreads(path.setup) { client in
             // User 4's row is from day 2: within the 1-day ttl on day 2, too old on day 9.
             let early = #"{"features":["user_stats:clicks"],"entities":{"user_id":[4]},"at":"\#(UTCTimestamp.format(ServerFixture.t0 + 2 * ServerFixture.day + 60_000_000))"}"#
             let late = #"{"features":["user_stats:clicks"],"entities":{"user_id":[4]},"at":"\#(ServerFixture.atText)"}"#
@@ -106,7 +106,7 @@ struct ServerRouteTests {
             $0.maxEntities = 5
             $0.maxBody = 2048
         }
-        try await fixture.server.application().test(path.setup) { client in
+        try await fixture.server.application().testOnServerThreads(path.setup) { client in
             for case_ in Self.badRequests {
                 let reply = try await client.post("/get-online-features", case_.body)
                 #expect(reply.status == case_.status, "\(case_.body): \(reply.text)")
@@ -118,7 +118,7 @@ struct ServerRouteTests {
 
     @Test(arguments: Self.paths) func theBearerTokenGuardsEveryRouteButHealth(_ path: ServerPath) async throws {
         let fixture = try ServerFixture { $0.token = "s3cret-token" }
-        try await fixture.server.application().test(path.setup) { client in
+        try await fixture.server.application().testOnServerThreads(path.setup) { client in
             let body = Self.featuresBody(["user_stats:clicks"], users: [1])
             let missing = try await client.post("/get-online-features", body)
             #expect(missing.status == 401)
@@ -142,7 +142,7 @@ struct ServerRouteTests {
         @Sendable func push(_ ts: String, clicks: Int, to: String) -> String {
             #"{"push_source_name":"user_stats","to":"\#(to)","df":{"user_id":[1],"ts":["\#(ts)"],"clicks":[\#(clicks)],"spend":[1.25],"ratio":[0.5],"rank":[2],"vip":[false],"segment":["new"],"last_seen":[null]}}"#
         }
-        try await fixture.server.application().test(.router) { client in
+        try await fixture.server.application().testOnServerThreads(.router) { client in
             let first = try await client.post("/push", push(newer, clicks: 70, to: "online"))
             #expect(first.status == 200, "\(first.text)")
             #expect(first.json["written_online"] as? Int == 1)
@@ -179,7 +179,7 @@ struct ServerRouteTests {
         let apply = ApplyInFlight(online)
         // The apply waits for the push on a thread of its own: the test's tasks must not block the shared pool.
         Thread { apply.commitOnceAPushWaits() }.start()
-        try await fixture.server.application().test(.router) { client in
+        try await fixture.server.application().testOnServerThreads(.router) { client in
             let reply = try await client.post("/push", body)
             #expect(reply.status == 400, "\(reply.text)")
             #expect(
@@ -197,7 +197,7 @@ struct ServerRouteTests {
         // What Feast's RemoteOnlineStore.online_write_batch sends: naive UTC ISO times and a `created` column.
         let ts = "2026-01-10T01:00:00"
         let body = #"{"feature_view_name":"user_stats","allow_registry_cache":false,"df":{"user_id":[1,3],"clicks":[11,33],"spend":[0.5,null],"ratio":[0.25,0.75],"rank":[1,3],"vip":[true,false],"segment":["a","b"],"last_seen":[null,null],"event_timestamp":["\#(ts)","\#(ts)"],"created":[null,"\#(ts)"]}}"#
-        try await fixture.server.application().test(.router) { client in
+        try await fixture.server.application().testOnServerThreads(.router) { client in
             let reply = try await client.post("/write-to-online-store", body)
             #expect(reply.status == 200, "\(reply.text)")
             #expect(reply.json["written_online"] as? Int == 2)
@@ -214,7 +214,7 @@ struct ServerRouteTests {
         // The listener is not running in router mode: a new server reads the promotion at start.
         let server = try FeatureServer(configuration: fixture.server.configuration, logger: ServerFixture.logger)
         defer { server.stopWorkers() }
-        try await server.application().test(path.setup) { client in
+        try await server.application().testOnServerThreads(path.setup) { client in
             let body = #"{"model":"ranker","include_features":true,"entities":{"user_id":[1,2,3]},"at":"\#(ServerFixture.atText)"}"#
             let reply = try await client.post("/predict", body)
             #expect(reply.status == 200, "\(reply.text)")
@@ -245,7 +245,7 @@ struct ServerRouteTests {
 
     @Test func healthAndMetrics() async throws {
         let fixture = try ServerFixture()
-        try await fixture.server.application().test(.router) { client in
+        try await fixture.server.application().testOnServerThreads(.router) { client in
             let health = try await client.get("/health")
             #expect(health.status == 200)
             #expect((health.json["redis"] as? [String: Any])?["reachable"] as? Bool == true)

@@ -30,7 +30,7 @@ struct SkewTests {
         let (version, _) = try fixture.registerModel("ranker", seed: 5)
         let from = Self.now() - 60_000_000
         let bUsers = ([1, 2, 4] + extraUsers).map(String.init).joined(separator: ",")
-        try await fixture.server.application().test(.live) { client in
+        try await fixture.server.application().testOnServerThreads(.live) { client in
             var index = 0
             func post(_ path: String, _ body: String) async throws {
                 index += 1
