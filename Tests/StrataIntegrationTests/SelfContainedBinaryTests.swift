@@ -13,7 +13,19 @@ import Glibc
 struct SelfContainedBinaryTests {
     /// Runs the copy at `binary` with `arguments`. On Linux the build folder is hidden from it by a
     /// private mount namespace with an empty tmpfs over it, as on a machine that never built Strata.
+    ///
+    /// The copy was just written, and a child another test forks at that moment inherits the open file until it
+    /// execs: the kernel then refuses to run the copy ("Text file busy", exit 126) for a moment, so that is retried.
     static func run(_ binary: String, hiding buildFolder: String, _ arguments: [String]) throws -> StrataCLI.Outcome {
+        var outcome = try runOnce(binary, hiding: buildFolder, arguments)
+        for _ in 0..<20 where outcome.status == 126 && outcome.stderr.lowercased().contains("text file busy") {
+            usleep(100_000)
+            outcome = try runOnce(binary, hiding: buildFolder, arguments)
+        }
+        return outcome
+    }
+
+    private static func runOnce(_ binary: String, hiding buildFolder: String, _ arguments: [String]) throws -> StrataCLI.Outcome {
         let process = Process()
         #if os(Linux)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
