@@ -9,6 +9,8 @@ enum ChildProcess {
         var status: Int32
         var seconds: Double
         var peakRSSMegabytes: Double
+        /// The end of what the child wrote on stderr (empty when `showOutput`), for the error of a failed run.
+        var errorTail = ""
     }
 
     /// The folder holding this executable (where `swift build` also puts `strata`).
@@ -27,10 +29,13 @@ enum ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        let errorPath = NSTemporaryDirectory() + "strata-bench-child-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).err"
         if !showOutput {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         }
+        let errorFile = BenchCleanup.shared.temporary(errorPath)
+        defer { BenchCleanup.shared.finish(errorFile) }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         let variables = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
@@ -51,7 +56,12 @@ enum ChildProcess {
         BenchCleanup.shared.release(token)
         let seconds = Double(Measure.now() - start) / 1e9
         let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Outcome(status: exitStatus, seconds: seconds, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024)
+        var errorTail = ""
+        if !showOutput, let data = FileManager.default.contents(atPath: errorPath) {
+            errorTail = String(decoding: data.suffix(2000), as: UTF8.self)
+        }
+        return Outcome(
+            status: exitStatus, seconds: seconds, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024, errorTail: errorTail)
     }
 }
 

@@ -20,24 +20,28 @@ extension OfflineSuite {
         let settingsToRun: [(strategy: String, parallel: String)] = [
             ("extraction", "1"), ("extraction", "2"), ("extraction", "3"), ("extraction", "auto"), ("sort-merge", "1"), ("sort-merge", "2"),
         ]
-        let serialPath = csvPath + ".serial"
+        // `strata training-set` writes only to a .csv file (or a table).
+        let serialPath = (csvPath.hasSuffix(".csv") ? String(csvPath.dropLast(4)) : csvPath) + "-serial.csv"
         let serialFile = BenchCleanup.shared.temporary(serialPath)
         defer { BenchCleanup.shared.finish(serialFile) }
 
-        /// Median seconds per setting; throws when a result differs from the serial one.
-        func measure(_ layout: String) throws -> [Double] {
+        /// Median seconds and peak RSS (MB) per setting; throws when a result differs from the serial one.
+        func measure(_ layout: String) throws -> (seconds: [Double], peakMB: [Double]) {
             _ = try strataRun(serialPath, "extraction", "1")
             let serial = try Data(contentsOf: URL(fileURLWithPath: serialPath))
             var seconds = [[Double]](repeating: [], count: settingsToRun.count)
+            var peaks = [[Double]](repeating: [], count: settingsToRun.count)
             for _ in 0..<runs {
                 for (i, setting) in settingsToRun.enumerated() {
-                    seconds[i].append(try strataRun(csvPath, setting.strategy, setting.parallel).seconds)
+                    let outcome = try strataRun(csvPath, setting.strategy, setting.parallel)
+                    seconds[i].append(outcome.seconds)
+                    peaks[i].append(outcome.peakRSSMegabytes)
                     guard try Data(contentsOf: URL(fileURLWithPath: csvPath)) == serial else {
                         throw BenchError("\(layout): --strategy \(setting.strategy) --parallel \(setting.parallel) differs from the serial result")
                     }
                 }
             }
-            return seconds.map(Measure.median)
+            return (seconds.map(Measure.median), peaks.map(Measure.median))
         }
 
         // PostgreSQL's side alone: the views' rows as Strata selects them, COPY'd out in binary and
@@ -51,21 +55,23 @@ extension OfflineSuite {
                 }
             }
         }
-        let plain = try measure("plain tables")
+        let (plain, plainPeaks) = try measure("plain tables")
         print("  partitioning driver_hourly_stats by week of event_timestamp…")
         try partitionDriverHourlyStats(db, sample: sample)
-        let partitioned = try measure("partitioned driver_hourly_stats")
+        let (partitioned, partitionedPeaks) = try measure("partitioned driver_hourly_stats")
 
-        var table = ResultTable("\(spineRows)-row spine, 3 views, Strata → CSV", "plain s", "vs serial", "partitioned s", "vs serial")
+        var table = ResultTable(
+            "\(spineRows)-row spine, 3 views, Strata → CSV", "plain s", "vs serial", "peak MB", "partitioned s", "vs serial", "peak MB")
         for (i, setting) in settingsToRun.enumerated() {
             let serialIndex = setting.strategy == "extraction" ? 0 : 4
             table.add(
                 "--strategy \(setting.strategy) --parallel \(setting.parallel)", fmt(plain[i]), fmt(plain[serialIndex] / plain[i]),
-                fmt(partitioned[i]), fmt(partitioned[serialIndex] / partitioned[i]))
+                String(Int(plainPeaks[i])), fmt(partitioned[i]), fmt(partitioned[serialIndex] / partitioned[i]),
+                String(Int(partitionedPeaks[i])))
         }
-        table.add("PostgreSQL alone: binary COPY of the views' rows to /dev/null, 1 connection", fmt(Measure.median(serverSide)), "", "", "")
+        table.add("PostgreSQL alone: binary COPY of the views' rows to /dev/null, 1 connection", fmt(Measure.median(serverSide)), "", "", "", "", "")
         print(table.render())
-        print("every result equal to the serial one byte for byte; medians of \(runs) interleaved runs per setting; 'vs serial' is the speed-up over --parallel 1 of the same strategy")
+        print("every result equal to the serial one byte for byte; medians of \(runs) interleaved runs per setting; 'vs serial' is the speed-up over --parallel 1 of the same strategy; peak MB: the strata process's peak RSS")
         print(
             "offline: serial_s=\(fmt(plain[0])) parallel2_s=\(fmt(plain[1])) parallel3_s=\(fmt(plain[2])) auto_s=\(fmt(plain[3])) speedup2=\(fmt(plain[0] / plain[1])) partitioned_serial_s=\(fmt(partitioned[0])) partitioned_parallel2_s=\(fmt(partitioned[1])) partitioned_speedup2=\(fmt(partitioned[0] / partitioned[1])) server_copy_s=\(fmt(Measure.median(serverSide)))")
     }

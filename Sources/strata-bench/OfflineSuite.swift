@@ -56,7 +56,7 @@ enum OfflineSuite {
                 ["training-set", "--features", references.map(\.description).joined(separator: ","), "--spine", "bench_spine",
                  "--output", output, "--strategy", strategy, "--project", repository.project] + (parallel.map { ["--parallel", $0] } ?? []),
                 environment: ["STRATA_POSTGRES_URL": servers.postgresURL])
-            guard outcome.status == 0 else { throw BenchError("strata training-set exited \(outcome.status)") }
+            guard outcome.status == 0 else { throw BenchError("strata training-set exited \(outcome.status): \(outcome.errorTail)") }
             return outcome
         }
 
