@@ -280,12 +280,23 @@ enum ServeSuite {
     static func logCheck(
         _ server: BenchProcesses.Started, servers: BenchServers, processes: inout BenchProcesses
     ) throws -> (served: Int, dropped: Int, written: Int, copies: Int) {
-        let metrics = String(decoding: try LoopbackHTTP.request(port: server.port, method: "GET", path: "/metrics").body, as: UTF8.self)
-        func value(_ prefix: String) -> Int {
+        func value(_ prefix: String, in metrics: String) -> Int {
             metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }.map { Int($0) } ?? 0
         }
-        let served = value(#"strata_http_requests_total{route="/get-online-features",status="200"}"#)
-        let dropped = value("strata_served_log_dropped_rows_total")
+        // Requests wrk sent before it stopped may still be answered (and logged) after it returned: the
+        // count is read once two readings 300 ms apart agree.
+        let answered = #"strata_http_requests_total{route="/get-online-features",status="200"}"#
+        var metrics = ""
+        var previous = -1
+        for _ in 0..<20 {
+            metrics = String(decoding: try LoopbackHTTP.request(port: server.port, method: "GET", path: "/metrics").body, as: UTF8.self)
+            let count = value(answered, in: metrics)
+            if count == previous { break }
+            previous = count
+            usleep(300_000)
+        }
+        let served = value(answered, in: metrics)
+        let dropped = value("strata_served_log_dropped_rows_total", in: metrics)
         let status = processes.stop(server)
         guard status == 0 else { throw BenchError("strata serve --log-sample 1 exited \(status) on SIGTERM") }
         let db = try PostgresConnection(url: servers.postgresURL)
