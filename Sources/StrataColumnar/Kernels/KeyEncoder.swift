@@ -96,6 +96,10 @@ public struct KeyEncoder: Sendable {
     }
 
     private mutating func encodeColumn(_ position: Int, _ column: Column, inserting: Bool) -> [Int64] {
+        // `Array(unsafeUninitializedCapacity: 0)` stores its count into the empty-array singleton that
+        // every thread shares, a write ThreadSanitizer reports when reading threads touch an empty array
+        // at the same time (parallel extraction): an empty column gets no such call.
+        guard column.count > 0 else { return [] }
         let words = column.validity?.words ?? []
         let hasNulls = column.validity != nil
         return [Int64](unsafeUninitializedCapacity: column.count) { codes, initialized in
