@@ -183,7 +183,7 @@ public enum AsOfJoin {
     private static func densify(probe: [Int64], build: [Int64]) -> ([Int64], [Int64]) {
         var dictionary = Int64Dictionary()
         let valid = build.map { $0 >= 0 }
-        let buildCodes = [Int64](unsafeUninitializedCapacity: build.count) { codes, initialized in
+        let buildCodes = [Int64](uninitializedCount: build.count) { codes, initialized in
             build.withUnsafeBufferPointer { keys in
                 Bitmap(valid).words.withUnsafeBufferPointer { w in
                     dictionary.encode(keys, validity: w, into: codes)
@@ -191,7 +191,7 @@ public enum AsOfJoin {
             }
             initialized = build.count
         }
-        let probeCodes = [Int64](unsafeUninitializedCapacity: probe.count) { codes, initialized in
+        let probeCodes = [Int64](uninitializedCount: probe.count) { codes, initialized in
             probe.withUnsafeBufferPointer { keys in
                 Bitmap(probe.map { $0 >= 0 }).words.withUnsafeBufferPointer { w in
                     dictionary.lookup(keys, validity: w, into: codes)

@@ -24,7 +24,7 @@ extension Column {
 private struct FiniteKeysVisitor: NumericVisitor {
     func visit<T: NumericElement>(_ values: UnsafeBufferPointer<T>, validity: UnsafeBufferPointer<UInt64>?) -> [Double] {
         var kept = 0
-        return [Double](unsafeUninitializedCapacity: values.count) { out, initialized in
+        return [Double](uninitializedCount: values.count) { out, initialized in
             ValidRows.forEach(values, validity, in: 0..<values.count) { value in
                 let x = value.doubleValue
                 // Written without a branch on finiteness, which random data would mispredict.

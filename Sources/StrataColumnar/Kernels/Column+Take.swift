@@ -66,7 +66,7 @@ extension Column {
         let m = indices.count
         if values.isEmpty { return Array(repeating: zero, count: m) }
         return values.withUnsafeBufferPointer { src in
-            [T](unsafeUninitializedCapacity: m) { out, initialized in
+            [T](uninitializedCount: m) { out, initialized in
                 if let base = out.baseAddress, let from = src.baseAddress {
                     let pointers = UncheckedSendable(value: (base, from))
                     Parallel.forEachChunk(count: m, grain: gatherGrain) { range in
@@ -114,7 +114,7 @@ extension Column {
             let totalBytes = ranges.isEmpty ? 0 : chunkStart[ranges.count - 1] + chunkBytes[ranges.count - 1]
             // Pass 2: running offsets and byte copies, chunk by chunk.
             let outBytes = bytes.withUnsafeBufferPointer { src in
-                [UInt8](unsafeUninitializedCapacity: totalBytes) { out, initialized in
+                [UInt8](uninitializedCount: totalBytes) { out, initialized in
                     outOffsets.withUnsafeMutableBufferPointer { outOff in
                         let shared = UncheckedSendable(value: (outOff, out, src))
                         Parallel.forEach(Array(ranges.enumerated())) { chunk, range in

@@ -96,13 +96,9 @@ public struct KeyEncoder: Sendable {
     }
 
     private mutating func encodeColumn(_ position: Int, _ column: Column, inserting: Bool) -> [Int64] {
-        // `Array(unsafeUninitializedCapacity: 0)` stores its count into the empty-array singleton that
-        // every thread shares, a write ThreadSanitizer reports when reading threads touch an empty array
-        // at the same time (parallel extraction): an empty column gets no such call.
-        guard column.count > 0 else { return [] }
         let words = column.validity?.words ?? []
         let hasNulls = column.validity != nil
-        return [Int64](unsafeUninitializedCapacity: column.count) { codes, initialized in
+        return [Int64](uninitializedCount: column.count) { codes, initialized in
             words.withUnsafeBufferPointer { w in
                 let validity = hasNulls ? w : nil
                 if case .string = column.storage {
@@ -140,7 +136,7 @@ public struct KeyEncoder: Sendable {
                 words[i >> 6] |= 1 << UInt64(i & 63)
             }
         }
-        return [Int64](unsafeUninitializedCapacity: left.count) { codes, initialized in
+        return [Int64](uninitializedCount: left.count) { codes, initialized in
             valid.words.withUnsafeBufferPointer { w in
                 packed.withUnsafeBufferPointer { keys in
                     if inserting {

@@ -69,7 +69,7 @@ enum KeyedTimeSort {
             }
             starts[keyCount] = total
         }
-        let rows = [TimedRow](unsafeUninitializedCapacity: total) { out, initialized in
+        let rows = [TimedRow](uninitializedCount: total) { out, initialized in
             cursors.withUnsafeMutableBufferPointer { all in
                 let shared = UncheckedSendable(value: (all, out))
                 Parallel.forEach(Array(chunks.enumerated())) { chunk, range in

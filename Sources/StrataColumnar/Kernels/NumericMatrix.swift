@@ -29,7 +29,7 @@ public struct NumericMatrix: Sendable, Equatable {
         rowCount = rows
         columnCount = width
         self.layout = layout
-        values = [Double](unsafeUninitializedCapacity: rows * width) { cells, initialized in
+        values = [Double](uninitializedCount: rows * width) { cells, initialized in
             if let base = cells.baseAddress {
                 let shared = UncheckedSendable(value: base)
                 Parallel.forEachChunk(count: rows, grain: 1 << 14) { range in

@@ -40,7 +40,7 @@ enum Parallel {
     /// answer on every machine.
     static func mapChunks<T>(count: Int, grain: Int, _ body: (Range<Int>) -> T) -> [T] {
         let ranges = chunkRanges(count: count, grain: grain)
-        return [T](unsafeUninitializedCapacity: ranges.count) { out, initialized in
+        return [T](uninitializedCount: ranges.count) { out, initialized in
             let results = UncheckedSendable(value: out.baseAddress!)
             forEach(Array(ranges.indices)) { chunk in (results.value + chunk).initialize(to: body(ranges[chunk])) }
             initialized = ranges.count

@@ -202,7 +202,7 @@ public final class OnlineStore {
         case .int32: storage = .int32(array(cells, count: rows, of: Int32.self))
         case .bool: storage = .bool(array(cells, count: rows, of: Bool.self))
         case .string:
-            let offsets = [Int](unsafeUninitializedCapacity: rows + 1) { buffer, initialized in
+            let offsets = [Int](uninitializedCount: rows + 1) { buffer, initialized in
                 var end = 0
                 buffer[0] = 0
                 for row in 0..<rows {
@@ -220,7 +220,7 @@ public final class OnlineStore {
     /// `count` values of a trivial type copied out of scratch memory.
     @inline(__always)
     private static func array<T: BitwiseCopyable>(_ source: UnsafeRawPointer, count: Int, of type: T.Type) -> [T] {
-        [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        [T](uninitializedCount: count) { buffer, initialized in
             if let target = buffer.baseAddress, count > 0 {
                 UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: count * MemoryLayout<T>.stride)
             }

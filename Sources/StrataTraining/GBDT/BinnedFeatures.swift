@@ -39,7 +39,7 @@ struct BinnedFeatures: Sendable {
         for mapper in mappers { offsets.append(offsets.last! + mapper.binCount) }
         histogramOffsets = offsets
         let lookups = mappers.map(BinLookup.init)
-        bins = [UInt8](unsafeUninitializedCapacity: n * mappers.count) { buffer, initialized in
+        bins = [UInt8](uninitializedCount: n * mappers.count) { buffer, initialized in
             let shared = UncheckedSendable(buffer.baseAddress!)
             // Chunks of (feature, row block) keep both workers busy however many features there are.
             let blocks = Swift.max(1, n / 65_536)
@@ -64,7 +64,7 @@ struct BinnedFeatures: Sendable {
     /// The row-major copy of column-major bytes, in tiles that stay in cache.
     private static func transpose(_ bins: [UInt8], rows n: Int, columns: Int, pool: WorkerPool) -> [UInt8] {
         let tile = 512
-        return [UInt8](unsafeUninitializedCapacity: n * columns + 8) { buffer, initialized in
+        return [UInt8](uninitializedCount: n * columns + 8) { buffer, initialized in
             let out = UncheckedSendable(buffer.baseAddress!)
             bins.withUnsafeBufferPointer { source in
                 pool.forEachChunk(count: (n + tile - 1) / tile, chunks: pool.workers * 8) { _, tiles in

@@ -110,7 +110,7 @@ public struct Standardization: Sendable, Hashable, Codable {
         let shifts = (0..<p).map { scales[$0] == 0 ? 0 : means[$0] }
         let factors = (0..<p).map { scales[$0] == 0 ? 0 : 1 / scales[$0] }
         let tile = 256
-        return [Double](unsafeUninitializedCapacity: n * stride) { buffer, initialized in
+        return [Double](uninitializedCount: n * stride) { buffer, initialized in
             let out = UncheckedSendable(buffer.baseAddress!)
             pool.forEachChunk(count: (n + tile - 1) / tile, chunks: pool.workers * 8) { _, tiles in
                 for t in tiles {

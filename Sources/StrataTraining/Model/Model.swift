@@ -88,7 +88,7 @@ public struct Model: Sendable {
         let n = matrix.rowCount
         let width = featureNames.count
         let pool = WorkerPool(threads: threads)
-        return [Double](unsafeUninitializedCapacity: n) { out, initialized in
+        return [Double](uninitializedCount: n) { out, initialized in
             let shared = UncheckedSendable(out)
             matrix.values.withUnsafeBufferPointer { values in
                 pool.forEachChunk(count: n, chunks: pool.workers * 8) { _, range in
