@@ -29,13 +29,14 @@ enum ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        let errorPath = NSTemporaryDirectory() + "strata-bench-child-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).err"
-        if !showOutput {
+        // A child's stderr is kept in a file only when it is hidden, for the error of a failed run.
+        let errorPath = showOutput ? nil : NSTemporaryDirectory() + "strata-bench-child-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).err"
+        let errorFile = errorPath.map { BenchCleanup.shared.temporary($0) }
+        defer { errorFile.map { BenchCleanup.shared.finish($0) } }
+        if let errorPath {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         }
-        let errorFile = BenchCleanup.shared.temporary(errorPath)
-        defer { BenchCleanup.shared.finish(errorFile) }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         let variables = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
@@ -56,10 +57,8 @@ enum ChildProcess {
         BenchCleanup.shared.release(token)
         let seconds = Double(Measure.now() - start) / 1e9
         let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        var errorTail = ""
-        if !showOutput, let data = FileManager.default.contents(atPath: errorPath) {
-            errorTail = String(decoding: data.suffix(2000), as: UTF8.self)
-        }
+        let errorTail = errorPath.flatMap { FileManager.default.contents(atPath: $0) }
+            .map { String(decoding: $0.suffix(2000), as: UTF8.self) } ?? ""
         return Outcome(
             status: exitStatus, seconds: seconds, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024, errorTail: errorTail)
     }
